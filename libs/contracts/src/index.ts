@@ -4,3 +4,4 @@ export * from './step-result.types.js';
 export * from './route-config.schema.js';
 export * from './events.js';
 export * from './jobs.types.js';
+export * from './errors.js';
