@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bytes = z
+  .string()
+  .regex(/^\d+\s*(b|kb|kib|mb|mib|gb|gib)?$/i, 'a size such as 10485760, 512kb or 10mb')
+  .transform(parseSize);
+
+/** Environment variables, their defaults and what they mean; README's configuration reference mirrors this. */
+export const envSchema = z.object({
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: int(0, 65535).default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  SCHNITTSTELLE_ROUTES: z.string().min(1).default('config/routes.yaml'),
+  SCHNITTSTELLE_VAR_DIR: z.string().min(1).default('var'),
+  INBOX_DIR: z.string().min(1).optional(),
+  OUTBOX_DIR: z.string().min(1).optional(),
+  AUDIT_DATABASE_URL: z.string().min(1).optional(),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('sst'),
+  MAX_BODY_BYTES: bytes.default(10 * 1024 * 1024),
+  JOB_ATTEMPTS: int(1, 100).default(5),
+  JOB_BACKOFF_MS: int(10, 3_600_000).default(1000),
+  WORKER_CONCURRENCY: int(1, 256).default(4),
+  DOCUMENT_TTL_DAYS: int(1, 3650).default(30),
+  FOLDER_POLL_MS: int(50, 3_600_000).default(1000),
+  FOLDER_STABLE_MS: int(0, 3_600_000).default(500),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export function parseSize(text: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  if (!match) throw new Error(`not a size: ${text}`);
+  const factor: Record<string, number> = { '': 1, b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+  return Number(match[1]) * factor[match[2]!.toLowerCase()]!;
+}

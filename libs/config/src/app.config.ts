@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { Route } from '@app/contracts';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export interface RedisConfig {
+  url: string;
+  /** False when REDIS_URL was not set: only then may a private redis-server be started. */
+  explicit: boolean;
+}
+
+export interface AppConfig {
+  redis: RedisConfig;
+  http: { host: string; port: number; publicBaseUrl?: string };
+  paths: { varDir: string; inbox: string; outbox: string; routesFile: string };
+  auditDatabaseUrl: string;
+  queue: { prefix: string; attempts: number; backoffMs: number; concurrency: number };
+  limits: { maxBodyBytes: number };
+  documents: { ttlSeconds: number };
+  folder: { pollMs: number; stableMs: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  routes: Route[];
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function resolvePath(base: string, p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(base, p);
+}
