@@ -51,6 +51,8 @@ export interface StepStatus {
 export interface DocumentStatus {
   document: CanonicalDocument;
   state: DocumentState;
+  /** Why the document failed, when it did. */
+  reason?: string;
   steps: StepStatus[];
   results: Record<string, StepResult>;
   writeback?: WritebackRecord;
