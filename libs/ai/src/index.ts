@@ -1,0 +1,10 @@
+export type { AiProvider } from './ai-provider.interface.js';
+export { AiModule } from './ai.module.js';
+export { AiService } from './ai.service.js';
+export { EMBEDDED_MODELS, EMBEDDED_PROVIDER_NAME, EmbeddedProvider, type EmbeddedProviderOptions } from './embedded.provider.js';
+export { foldGerman, stemGerman, contentTerms } from './german.tokeniser.js';
+export { classifyText } from './keyword.classifier.js';
+export { detectLanguage, UNDETERMINED } from './language.detector.js';
+export { ProviderRegistry } from './provider.registry.js';
+export { splitSentences } from './sentence.splitter.js';
+export { MAX_RANKED_UNITS, pageRank, summariseText, type PageRankOptions, type WeightedGraph } from './textrank.summariser.js';
