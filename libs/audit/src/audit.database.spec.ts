@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { PermanentError } from '@app/contracts';
+import { parseAuditUrl } from './audit.database.js';
+
+describe('parseAuditUrl', () => {
+  it.each([
+    ['sqlite:data/audit.db', 'data/audit.db'],
+    ['sqlite:///var/lib/audit.db', '/var/lib/audit.db'],
+    ['sqlite::memory:', ':memory:'],
+    [':memory:', ':memory:'],
+    ['/var/lib/audit.db', '/var/lib/audit.db'],
+    ['./audit.db', './audit.db'],
+  ])('reads %s as the SQLite file %s', (url, path) => {
+    expect(parseAuditUrl(url)).toEqual({ dialect: 'sqlite', path });
+  });
+
+  it.each(['postgres://u:p@db:5432/audit', 'postgresql://db/audit?sslmode=require', 'POSTGRES://db/audit'])('reads %s as PostgreSQL', (url) => {
+    expect(parseAuditUrl(url)).toEqual({ dialect: 'postgres', connectionString: url });
+  });
+
+  it('refuses an empty url, an empty file name and an unknown scheme without echoing it', () => {
+    expect(() => parseAuditUrl(' ')).toThrow(PermanentError);
+    expect(() => parseAuditUrl('sqlite:')).toThrow(PermanentError);
+    expect(() => parseAuditUrl('mysql://root:hunter2@db/audit')).toThrow(/"mysql" is not supported/);
+    expect(() => parseAuditUrl('mysql://root:hunter2@db/audit')).not.toThrow(/hunter2/);
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PermanentError } from '@app/contracts';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { AuditDb } from './audit.schema.js';
+import type { AuditDialect } from './audit.types.js';
+
+export type AuditTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; connectionString: string };
+
+/**
+ * `postgres://` / `postgresql://` -> PostgreSQL; `sqlite:<path>`, `sqlite://<path>`, `:memory:` or a
+ * plain file path -> SQLite. Any other scheme is refused rather than taken for a file name.
+ */
+export function parseAuditUrl(url: string): AuditTarget {
+  const trimmed = url.trim();
+  if (trimmed === '') throw new PermanentError('audit database url is empty', 'audit-config');
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', connectionString: trimmed };
+  let path = trimmed;
+  if (/^sqlite:\/\//i.test(path)) path = path.slice('sqlite://'.length);
+  else if (/^sqlite:/i.test(path)) path = path.slice('sqlite:'.length);
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    // Name only the scheme: the rest may hold a password.
+    throw new PermanentError(`audit database url scheme "${path.split(':')[0]}" is not supported (use sqlite: or postgres://)`, 'audit-config');
+  }
+  if (path === '') throw new PermanentError('audit database url names no SQLite file', 'audit-config');
+  return { dialect: 'sqlite', path };
+}
+
+export interface AuditDatabase {
+  dialect: AuditDialect;
+  db: Kysely<AuditDb>;
+  /** SQLite only: the handle whose busy_timeout an append switches around BEGIN IMMEDIATE. */
+  sqlite?: Database.Database;
+}
+
+export function openAuditDatabase(target: AuditTarget, busyTimeoutMs: number): AuditDatabase {
+  if (target.dialect === 'sqlite') {
+    const memory = target.path === ':memory:';
+    if (!memory) mkdirSync(dirname(resolve(target.path)), { recursive: true });
+    const sqlite = new Database(target.path, { timeout: busyTimeoutMs });
+    try {
+      // WAL lets readers (status pages, verify) run while another process appends.
+      if (!memory) sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    } catch (error) {
+      sqlite.close();
+      throw error;
+    }
+    return { dialect: 'sqlite', sqlite, db: new Kysely<AuditDb>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.connectionString,
+    max: 4,
+    // Fail fast when the server is away (the caller answers 503) instead of hanging a request.
+    connectionTimeoutMillis: busyTimeoutMs,
+    // Bounds the wait for the advisory lock another process holds.
+    lock_timeout: busyTimeoutMs,
+    application_name: 'schnittstelle-audit',
+  });
+  // An idle client losing its server emits 'error' on the pool; unhandled, it would end the process.
+  // The next query fails on its own and reports UnavailableError.
+  pool.on('error', () => undefined);
+  return { dialect: 'postgres', db: new Kysely<AuditDb>({ dialect: new PostgresDialect({ pool }) }) };
+}
