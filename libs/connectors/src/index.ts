@@ -1,0 +1,5 @@
+export * from './folder-inbox.consumer.js';
+export * from './folder-outbox.producer.js';
+export * from './result-xml.renderer.js';
+export * from './writeback-mapping.resolver.js';
+export { assertSafeFilename, isIgnoredName } from './filename.guard.js';
