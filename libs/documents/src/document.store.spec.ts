@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { DigitalSourceType, UnavailableError, type CanonicalDocument } from '@app/contracts';
+import { failFastRedisOptions } from '@app/queue';
+import { deriveDocumentId, sha256Hex } from './document-id.js';
+import { DocumentStore } from './document.store.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function doc(id: string, overrides: Partial<CanonicalDocument> = {}): CanonicalDocument {
+  return {
+    id, routeId: 'akten', channel: 'rest', kind: 'text', contentType: 'text/plain', sizeBytes: 5, sha256: 'abc', receivedAt: new Date().toISOString(), ...overrides,
+  };
+}
+
+describe('deriveDocumentId', () => {
+  const sha256 = sha256Hex(Buffer.from('Bescheid'));
+  it('is stable, UUID-shaped and depends on route and identity', () => {
+    const a = deriveDocumentId('akten', { sha256 });
+    expect(a).toBe(deriveDocumentId('akten', { sha256 }));
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deriveDocumentId('bau', { sha256 })).not.toBe(a);
+    expect(deriveDocumentId('akten', { sha256, correlationId: 'K-1' })).not.toBe(a);
+  });
+  it('uses the correlation id before the XÖV process id before the content', () => {
+    const other = sha256Hex(Buffer.from('other'));
+    expect(deriveDocumentId('a', { sha256, correlationId: 'K-1' })).toBe(deriveDocumentId('a', { sha256: other, correlationId: 'K-1' }));
+    expect(deriveDocumentId('a', { sha256, processId: 'p', messageTypeCode: '0503' })).toBe(deriveDocumentId('a', { sha256: other, processId: 'p', messageTypeCode: '0503' }));
+    expect(deriveDocumentId('a', { sha256, processId: 'p', messageTypeCode: '0503' })).not.toBe(deriveDocumentId('a', { sha256, processId: 'p', messageTypeCode: '0501' }));
+  });
+});
+
+describe('DocumentStore (real Redis)', () => {
+  const redis = new Redis(failFastRedisOptions(REDIS_URL));
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const store = new DocumentStore(redis, { prefix, ttlSeconds: 60 });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('creates a document once and keeps the body bytes exact', async () => {
+    const id = randomUUID();
+    const body = Buffer.from([0x3c, 0xe4, 0x00, 0xff]);
+    expect(await store.create(doc(id), body)).toEqual({ created: true });
+    const again = await store.create(doc(id, { sha256: 'other' }), Buffer.from('x'));
+    expect(again).toEqual({ created: false, existing: expect.objectContaining({ id, sha256: 'abc' }) });
+    expect((await store.getBody(id))!.equals(body)).toBe(true);
+    expect(await redis.ttl(`${prefix}:doc:${id}:body`)).toBeGreaterThan(0);
+  });
+
+  it('tracks steps in plan order, results and state', async () => {
+    const id = randomUUID();
+    await store.create(doc(id), Buffer.from('Hallo'));
+    await store.setStep(id, { step: 'kurz', state: 'done', attempts: 1 });
+    await store.setStep(id, { step: 'intake', state: 'done', attempts: 1 });
+    await store.saveResult(id, {
+      step: 'kurz', task: 'summarise', output: { summary: 'Hallo', sentences: ['Hallo'], sentenceIndexes: [0] },
+      label: { aiGenerated: true, digitalSourceType: DigitalSourceType.algorithmicMedia, provider: 'embedded', model: 'm', generatedAt: 'now', reviewState: 'unreviewed' },
+    });
+    await store.setState(id, 'processing');
+    const status = (await store.getStatus(id, ['intake', 'kurz', 'writeback']))!;
+    expect(status.state).toBe('processing');
+    expect(status.steps.map((s) => [s.step, s.state])).toEqual([['intake', 'done'], ['kurz', 'done'], ['writeback', 'pending']]);
+    expect(status.results.kurz!.output).toEqual(expect.objectContaining({ summary: 'Hallo' }));
+    expect(await store.getStatus(randomUUID())).toBeUndefined();
+  });
+
+  it('records a write-back only once', async () => {
+    const id = randomUUID();
+    const record = { target: 'folder', state: 'done' as const, at: 'now', location: '/x' };
+    expect(await store.recordWriteback(id, record)).toBe(true);
+    expect(await store.recordWriteback(id, { ...record, location: '/y' })).toBe(false);
+    expect((await store.getWriteback(id))!.location).toBe('/x');
+  });
+
+  it('answers UnavailableError at once when Redis is not there', async () => {
+    const dead = new Redis({ ...failFastRedisOptions('redis://127.0.0.1:1'), retryStrategy: () => null });
+    dead.on('error', () => undefined);
+    const deadStore = new DocumentStore(dead, { prefix, ttlSeconds: 60 });
+    await expect(deadStore.create(doc(randomUUID()), Buffer.from('x'))).rejects.toBeInstanceOf(UnavailableError);
+    dead.disconnect();
+  });
+});

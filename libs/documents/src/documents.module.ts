@@ -1,0 +1,36 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { failFastRedisOptions } from '@app/queue';
+import { DocumentStore } from './document.store.js';
+
+export const DOCUMENTS_REDIS = Symbol('DOCUMENTS_REDIS');
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DOCUMENTS_REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis(failFastRedisOptions(config.redis.url));
+        // Connection errors surface on each command as UnavailableError; the event itself needs a listener.
+        redis.on('error', () => undefined);
+        return redis;
+      },
+    },
+    {
+      provide: DocumentStore,
+      inject: [DOCUMENTS_REDIS, APP_CONFIG],
+      useFactory: (redis: Redis, config: AppConfig) => new DocumentStore(redis, { prefix: config.queue.prefix, ttlSeconds: config.documents.ttlSeconds }),
+    },
+  ],
+  exports: [DocumentStore, DOCUMENTS_REDIS],
+})
+export class DocumentsModule implements OnApplicationShutdown {
+  constructor(@Inject(DOCUMENTS_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

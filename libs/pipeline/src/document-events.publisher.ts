@@ -1,0 +1,26 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import type { DocumentEvent, DocumentEventPattern } from '@app/contracts';
+
+export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
+
+/**
+ * Tells the other apps what happened to a document, over the Redis transport. Events are notifications;
+ * the document store is the record. A lost event is logged, and never fails the step that caused it.
+ */
+@Injectable()
+export class DocumentEventsPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(DocumentEventsPublisher.name);
+
+  constructor(@Inject(EVENTS_CLIENT) private readonly client: ClientProxy) {}
+
+  publish(pattern: DocumentEventPattern, event: Omit<DocumentEvent, 'at'>): void {
+    this.client.emit(pattern, { ...event, at: new Date().toISOString() }).subscribe({
+      error: (error: Error) => this.logger.warn(`event ${pattern} for ${event.documentId} not sent: ${error.message}`),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,61 @@
+import { WorkerHost } from '@nestjs/bullmq';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { PermanentError, type PipelineJob } from '@app/contracts';
+import { parsePipelineJob } from './pipeline-job.schema.js';
+import type { PipelineService, StepOutcome } from './pipeline.service.js';
+
+/**
+ * The shape every pipeline consumer shares, so processors stay thin: validate the job, call one service,
+ * and let the pipeline record the outcome. Permanent errors become UnrecoverableError (no retry);
+ * everything else is rethrown for BullMQ's backoff.
+ */
+export abstract class PipelineProcessor extends WorkerHost implements OnApplicationBootstrap {
+  protected readonly logger = new Logger(this.constructor.name);
+
+  protected constructor(
+    protected readonly pipeline: PipelineService,
+    private readonly concurrency: number,
+  ) {
+    super();
+  }
+
+  protected abstract handle(job: PipelineJob): Promise<StepOutcome>;
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.concurrency;
+    this.worker.on('failed', (job, error) => {
+      if (job) void this.onFailed(job, error);
+    });
+  }
+
+  async process(job: Job): Promise<StepOutcome> {
+    const data = parsePipelineJob(job.data);
+    if (typeof data === 'string') throw new UnrecoverableError(data);
+    const attempt = job.attemptsMade + 1;
+    try {
+      await this.pipeline.stepStarted(data, attempt);
+      const outcome = await this.handle(data);
+      await this.pipeline.stepDone(data, attempt, outcome);
+      return outcome;
+    } catch (error) {
+      if (error instanceof PermanentError) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async onFailed(job: Job, error: Error): Promise<void> {
+    const data = parsePipelineJob(job.data);
+    if (typeof data === 'string') {
+      this.logger.error(`job ${job.id} in ${job.queueName} refused: ${data}`);
+      return;
+    }
+    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    try {
+      await this.pipeline.stepFailed(data, job.attemptsMade, error.message, final);
+    } catch (recordError) {
+      // The job's own failure is kept by BullMQ; this only loses the extra bookkeeping, so say so loudly.
+      this.logger.error(`could not record the failure of job ${job.id}: ${(recordError as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './queue.names.js';
+export * from './job.options.js';
+export * from './redis.connection.js';
+export * from './redis.bootstrap.js';
+export * from './queue.module.js';
