@@ -1,0 +1,367 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { IncomingMessage } from 'node:http';
+import type { Application, NextFunction, Request, Response } from 'express';
+import soap from 'soap';
+import type { ISoapServiceMethod, IServices } from 'soap';
+import { SoapRefusal, checkEnvelope, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
+import { SOAP_MEDIA_TYPE, faultForError, soapContentType, soapFaultResponse } from './soap-fault.builder.js';
+import type { SoapFaultResponse } from './soap-fault.builder.js';
+import { describeWsdl, findPort } from './wsdl.inspector.js';
+import type { SoapVersion, WsdlOperation } from './wsdl.inspector.js';
+
+export interface SoapHandlerContext {
+  soapVersion: SoapVersion;
+  /** The client address as Express sees it (honours the app's `trust proxy` setting). */
+  ip: string | undefined;
+  operation: string;
+}
+
+/** Receives the request element's content as node-soap parses it; answers the response element's content. */
+export type SoapOperationHandler = (args: any, ctx: SoapHandlerContext) => Promise<any>;
+
+export interface SoapEndpointOptions {
+  /** Express path, e.g. `/soap/v1`; should match the port's address path in the WSDL. */
+  path: string;
+  version: SoapVersion;
+  /** The WSDL to serve at `?wsdl`, addresses already set (see setWsdlAddresses). */
+  wsdlXml: string;
+  serviceName: string;
+  portName: string;
+  /** One handler per operation of the port, by operation name. */
+  handlers: Record<string, SoapOperationHandler>;
+  /** Largest accepted request body in bytes (after gzip/deflate is undone). */
+  maxBodyBytes: number;
+  /** Called for every internal error the client only sees a reference for: log it there. */
+  onError?: (err: unknown, ref: string) => void;
+}
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+interface RequestState {
+  operation: WsdlOperation;
+  handlerDone: boolean;
+  answered: boolean;
+  /** Sends a fault through the real response methods, bypassing what node-soap would write. */
+  sendFault: (fault: SoapFaultResponse) => void;
+}
+
+/**
+ * Mounts a SOAP endpoint for one port of a WSDL on an Express app, with node-soap doing the XML to
+ * object mapping. Resolves when node-soap has registered its route (its `?wsdl` is 404 before).
+ * Call it before the app's catch-all handlers (Nest: before `app.init()`/`listen()`).
+ *
+ * node-soap is kept on a short lead: a middleware on the same path reads and checks the request
+ * first (size, content type, safe XML, envelope version, known operation, SOAPAction) and answers
+ * its own fault when something is wrong, so handlers only see requests that passed. Everything
+ * node-soap writes is captured and replaced by our response: handler results pass, our faults go
+ * out per SOAP version, and node-soap's own error answers (which carry internal exception texts)
+ * become a generic internal fault with a reference.
+ */
+export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOptions): Promise<void> {
+  const { version, path, onError } = opts;
+  if (!Number.isSafeInteger(opts.maxBodyBytes) || opts.maxBodyBytes < 1) {
+    throw new RangeError(`maxBodyBytes must be a positive integer, got ${String(opts.maxBodyBytes)}`);
+  }
+  const wsdl = describeWsdl(opts.wsdlXml);
+  const port = findPort(wsdl, opts.portName, opts.serviceName);
+  if (!port) {
+    const ports = wsdl.ports.map((p) => `${p.service}/${p.name}`).join(', ');
+    throw new Error(`WSDL has no port ${opts.serviceName}/${opts.portName}; ports: ${ports || 'none'}`);
+  }
+  if (port.version !== version) {
+    throw new Error(`port ${opts.portName} is bound to ${port.version ? `SOAP ${port.version}` : 'no SOAP binding'}, not SOAP ${version}`);
+  }
+  for (const op of port.operations.values()) {
+    if (op.style !== 'document' || !op.input) throw new Error(`operation ${op.name} is not document/literal: mountSoapEndpoint supports document/literal only`);
+    if (!Object.hasOwn(opts.handlers, op.name) || typeof opts.handlers[op.name] !== 'function') throw new Error(`no handler for operation ${op.name}`);
+  }
+  const extra = Object.keys(opts.handlers).filter((name) => !port.operations.has(name));
+  if (extra.length > 0) throw new Error(`handlers for operations the port does not have: ${extra.join(', ')}`);
+
+  const states = new WeakMap<IncomingMessage, RequestState>();
+  let ready = false;
+
+  app.route(path).all((req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST');
+      const refusal = refuse(version, 'client', `HTTP method ${req.method} is not supported; send SOAP requests with POST`, 'method', { status: 405 });
+      return drainAndSend(req, res, refusal.response);
+    }
+    if (!ready) {
+      return drainAndSend(req, res, soapFaultResponse({ version, kind: 'server', message: 'endpoint is starting; try again', detail: { code: 'unavailable' } }, 503));
+    }
+    guard(req, res, next).catch((error: unknown) => {
+      // Not expected: guard answers every failure itself. Never let it reach Express's HTML error page.
+      if (!res.headersSent) send(res, faultForError(error, version, onError));
+    });
+  });
+
+  async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
+    let accepted: ReturnType<typeof checkEnvelope>;
+    try {
+      const mediaType = parseMediaType(req.headers['content-type']);
+      if (!mediaType || !isSoapMediaType(mediaType.type)) {
+        const got = req.headers['content-type'] ? `Content-Type ${req.headers['content-type']}` : 'no Content-Type';
+        throw refuse(version, 'client', `SOAP ${version} requires Content-Type ${SOAP_MEDIA_TYPE[version]}; got ${got}`, 'content-type', { status: 415 });
+      }
+      const body = await readBody(req, version, opts.maxBodyBytes);
+      if (body.length === 0) throw refuse(version, 'client', 'request body is empty; expected a SOAP envelope', 'empty');
+      accepted = checkEnvelope({
+        version,
+        body,
+        mediaType,
+        soapActionHeader: headerValue(req.headers['soapaction']),
+        operations: port!.operations,
+        maxBodyBytes: opts.maxBodyBytes,
+      });
+    } catch (error) {
+      // A client that hung up mid-request is nobody's error and cannot read an answer.
+      if (error instanceof ClientGone) return;
+      const response = error instanceof SoapRefusal ? error.response : faultForError(error, version, onError);
+      return drainAndSend(req, res, response);
+    }
+
+    // node-soap uses an already read req.body; its SOAPAction lookup is looser than ours, so it
+    // dispatches by the Body element, which was checked against the WSDL above.
+    (req as { body?: unknown }).body = accepted.text;
+    delete req.headers['soapaction'];
+    delete req.headers['content-encoding'];
+
+    const capture = captureResponse(res);
+    const state: RequestState = {
+      operation: accepted.operation,
+      handlerDone: false,
+      answered: false,
+      sendFault: (fault) => {
+        if (state.answered) return;
+        state.answered = true;
+        capture.release();
+        send(res, fault);
+      },
+    };
+    states.set(req, state);
+    capture.onEnd = (status, chunks) => {
+      if (state.answered) return;
+      if (state.handlerDone && status < 400) {
+        state.answered = true;
+        capture.release();
+        const body = Buffer.concat(chunks);
+        res.status(200);
+        res.setHeader('Content-Type', soapContentType(version));
+        res.setHeader('Content-Length', body.length);
+        res.end(body);
+        return;
+      }
+      // node-soap answered on its own (parse or dispatch failure): its text stays in the log.
+      const text = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
+      state.sendFault(faultForError(new Error(`node-soap answered HTTP ${status} itself: ${text}`), version, onError));
+    };
+    next();
+  }
+
+  const wrap =
+    (operation: string, handler: SoapOperationHandler): ISoapServiceMethod =>
+    (args: unknown, callback?: (error: unknown, result?: unknown) => void, _headers?: unknown, req?: Request): void => {
+      if (!callback || !req) throw new Error('node-soap called a handler without callback or request');
+      const state = states.get(req);
+      if (!state || state.operation.name !== operation) {
+        // Only reachable if node-soap dispatched differently from the check: refuse rather than guess.
+        const fault = faultForError(new Error(`node-soap dispatched ${operation}, checked ${state?.operation.name ?? 'nothing'}`), version, onError);
+        if (state) state.sendFault(fault);
+        return;
+      }
+      const ctx: SoapHandlerContext = { soapVersion: version, ip: req.ip ?? req.socket?.remoteAddress, operation };
+      Promise.resolve()
+        .then(() => handler(args, ctx))
+        .then(
+          (result) => {
+            state.handlerDone = true;
+            try {
+              // Undefined would make node-soap take the one-argument callback style.
+              callback(null, result ?? {});
+            } catch (error) {
+              // Serialising the result failed inside node-soap.
+              state.sendFault(faultForError(error, version, onError));
+            }
+          },
+          (error: unknown) => state.sendFault(faultForError(error, version, onError)),
+        );
+      // Returning undefined makes node-soap wait for the callback instead of a returned value.
+    };
+
+  const handlers = Object.fromEntries(Object.entries(opts.handlers).map(([name, handler]) => [name, wrap(name, handler)]));
+  // node-soap looks handlers up under the port whose address path matches the request, falling
+  // back to the last port of the service: registering them under every port keeps dispatch exact.
+  const servicePorts = wsdl.ports.filter((p) => p.service === opts.serviceName);
+  const services: IServices = { [opts.serviceName]: Object.fromEntries(servicePorts.map((p) => [p.name, handlers])) };
+
+  await new Promise<void>((resolve, reject) => {
+    const server = soap.listen(app, {
+      path,
+      services,
+      xml: opts.wsdlXml,
+      forceSoap12Headers: version === '1.2',
+      suppressStack: true,
+      enableChunkedEncoding: false,
+      callback: (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+    });
+    // Text (an XML document in xmlDocument) must arrive exactly as sent, not trimmed. node-soap
+    // reads this from its WSDL options but copies it there only for clients, not from listen().
+    const wsdlOptions = (server as unknown as { wsdl?: { options?: Record<string, unknown> } }).wsdl?.options;
+    if (!wsdlOptions) throw new Error('node-soap changed: Server.wsdl.options is missing; whitespace in text could not be preserved');
+    wsdlOptions['preserveWhitespace'] = true;
+  });
+  ready = true;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(res: Response, fault: SoapFaultResponse): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(fault.status);
+  res.setHeader('Content-Type', fault.contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(fault.body));
+  res.end(fault.body);
+}
+
+/**
+ * Answers before the body was (fully) read: the rest of the request is read and dropped, so the
+ * client gets to read the answer instead of a reset connection, and the connection is closed after.
+ */
+function drainAndSend(req: Request, res: Response, fault: SoapFaultResponse): void {
+  if (!req.readableEnded) {
+    res.setHeader('Connection', 'close');
+    req.resume();
+  }
+  send(res, fault);
+}
+
+class BodyTooLarge extends Error {}
+class ClientGone extends Error {}
+
+async function readBody(req: Request, version: SoapVersion, limit: number): Promise<Buffer> {
+  const tooLarge = (size: string) => refuse(version, 'client', `request body is ${size}; at most ${limit} bytes are accepted`, 'too-large', { status: 413 });
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(`${declared} bytes`);
+
+  const encoding = (headerValue(req.headers['content-encoding']) ?? 'identity').trim().toLowerCase();
+  if (!['identity', 'gzip', 'x-gzip', 'deflate'].includes(encoding)) {
+    throw refuse(version, 'client', `Content-Encoding ${encoding} is not supported; use gzip, deflate or none`, 'content-encoding', { status: 415 });
+  }
+
+  let raw: Buffer;
+  const preRead = (req as { body?: unknown }).body;
+  if (Buffer.isBuffer(preRead) || typeof preRead === 'string') {
+    // A body parser ran before us; its result still has to pass the limit.
+    raw = Buffer.isBuffer(preRead) ? preRead : Buffer.from(preRead, 'utf8');
+    if (raw.length > limit) throw tooLarge(`larger than that`);
+  } else if (req.readableEnded) {
+    throw new Error('the request body was read before the SOAP endpoint saw it: is a body parser mounted on this path?');
+  } else {
+    try {
+      raw = await readStream(req, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) throw tooLarge('larger than that');
+      throw error;
+    }
+  }
+  if (encoding === 'identity') return raw;
+  try {
+    // maxOutputLength stops a compression bomb while it inflates.
+    return encoding === 'deflate' ? await inflate(raw, { maxOutputLength: limit }) : await gunzip(raw, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('larger than that once decompressed');
+    throw refuse(version, 'client', `request body is not valid ${encoding} data`, 'content-encoding');
+  }
+}
+
+function readStream(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    // An aborted upload ends in 'error' (ECONNRESET) or just 'close', never in 'end'.
+    const onGone = () => {
+      cleanup();
+      reject(new ClientGone());
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onGone);
+  });
+}
+
+interface ResponseCapture {
+  onEnd: (status: number, chunks: Buffer[]) => void;
+  /** Puts the real methods back so that the final answer can be written. */
+  release: () => void;
+}
+
+/** Keeps whatever node-soap (or Express behind it) writes from reaching the client until we decide. */
+function captureResponse(res: Response): ResponseCapture {
+  const chunks: Buffer[] = [];
+  const original = { write: res.write, end: res.end, writeHead: res.writeHead };
+  const toBuffer = (chunk: unknown, encoding: unknown): Buffer | undefined => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return undefined;
+    if (Buffer.isBuffer(chunk)) return chunk;
+    if (chunk instanceof Uint8Array) return Buffer.from(chunk);
+    return Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  };
+  const capture: ResponseCapture = {
+    onEnd: () => undefined,
+    release: () => {
+      res.write = original.write;
+      res.end = original.end;
+      res.writeHead = original.writeHead;
+    },
+  };
+  res.write = function write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    const buffer = toBuffer(chunk, encoding);
+    if (buffer) chunks.push(buffer);
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  } as Response['write'];
+  res.end = function end(chunk?: unknown, encoding?: unknown, cb?: unknown): Response {
+    const buffer = toBuffer(chunk, encoding);
+    if (buffer) chunks.push(buffer);
+    capture.onEnd(res.statusCode, chunks);
+    const done = typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return res;
+  } as Response['end'];
+  res.writeHead = function writeHead(status: number): Response {
+    // Only the status is kept; headers are set again when the final answer is written.
+    res.statusCode = status;
+    return res;
+  } as Response['writeHead'];
+  return capture;
+}
+

@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { XmlReadError, attribute, readXmlTree, resolveQName } from './xml-tree.reader.js';
+
+describe('readXmlTree', () => {
+  it('resolves namespaces of elements and attributes and keeps offsets', () => {
+    const text = `<?xml version="1.0"?><!-- c --><a:root xmlns:a="urn:a" xmlns="urn:d" x="1&amp;2"><child a:y='q>"'/><b xmlns="">t</b></a:root>`;
+    const root = readXmlTree(text);
+    expect(root).toMatchObject({ local: 'root', ns: 'urn:a', name: 'a:root' });
+    expect(attribute(root, 'x')).toMatchObject({ value: '1&2', ns: undefined });
+    expect(text.slice(attribute(root, 'x')!.valueStart, attribute(root, 'x')!.valueEnd)).toBe('1&amp;2');
+    const [child, b] = root.children;
+    expect(child).toMatchObject({ local: 'child', ns: 'urn:d' });
+    expect(attribute(child!, 'y', 'urn:a')?.value).toBe('q>"');
+    expect(b).toMatchObject({ local: 'b', ns: undefined, hasText: true });
+    expect(text.slice(root.start, root.end)).toBe(text.slice(text.indexOf('<a:root')));
+    expect(resolveQName(child!, 'a:Thing')).toEqual({ ns: 'urn:a', local: 'Thing' });
+  });
+
+  it('records CDATA sections with their offsets', () => {
+    const text = '<r><x><![CDATA[<?xml version="1.0"?><a/>]]></x></r>';
+    const x = readXmlTree(text).children[0]!;
+    expect(x.cdata).toEqual([{ start: 6, end: text.indexOf('</x>'), text: '<?xml version="1.0"?><a/>' }]);
+    expect(x.hasText).toBe(true);
+  });
+
+  it.each([
+    ['<!DOCTYPE r><r/>', /DOCTYPE/],
+    ['<p:r/>', /prefix "p" of <p:r> is not bound/],
+    ['<r><a></b></r>', /does not match/],
+    ['<r>', /not closed/],
+    ['<r/><s/>', /second root/],
+    ['<r a=1/>', /not quoted/],
+    ['<r a="&bogus;"/>', /unknown entity/],
+  ])('refuses %s', (text, message) => {
+    expect(() => readXmlTree(text)).toThrow(XmlReadError);
+    expect(() => readXmlTree(text)).toThrow(message);
+  });
+});

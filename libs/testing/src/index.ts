@@ -1,0 +1,1 @@
+export * from './legacy-soap.stand-in.js';
