@@ -1,5 +1,5 @@
 // Jest runs in ESM mode: Nest 12 ships only ES modules.
-const libs = ['contracts', 'config', 'queue', 'documents', 'xml', 'soap', 'connectors', 'ai', 'audit', 'pipeline', 'testing'];
+const libs = ['contracts', 'config', 'queue', 'documents', 'xml', 'soap', 'connectors', 'ai', 'audit', 'pipeline', 'runtime', 'testing'];
 
 const moduleNameMapper = Object.fromEntries([
   ...libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`]),

@@ -5,6 +5,9 @@ const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lower-case letters, digits and "-" (at most 63 characters)');
 
+/** Labels end up in results and legacy fields, not in keys: "_" is allowed, as in many code lists. */
+const label = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lower-case letters, digits, "_" and "-" (at most 63 characters)');
+
 const stepBase = {
   id,
   provider: z.string().min(1).default('embedded'),
@@ -24,10 +27,10 @@ const classifyStep = z.strictObject({
   task: z.literal('classify'),
   /** Label -> keywords (matched on word stems, case-insensitive). */
   labels: z
-    .record(id, z.array(z.string().min(2)).min(1))
+    .record(label, z.array(z.string().min(2)).min(1))
     .refine((labels) => Object.keys(labels).length >= 2, 'name at least two labels'),
   /** Label given when no keyword matches. */
-  fallbackLabel: id.default('sonstiges'),
+  fallbackLabel: label.default('sonstiges'),
 });
 
 export const stepConfigSchema = z.discriminatedUnion('task', [languageStep, summariseStep, classifyStep]);
@@ -42,7 +45,7 @@ const folderWriteback = z.strictObject({ type: z.literal('folder') });
 
 const soapWriteback = z.strictObject({
   type: z.literal('soap'),
-  /** The legacy system's WSDL, relative to the working directory or absolute. */
+  /** The legacy system's WSDL, relative to the routes file or absolute. */
   wsdl: z.string().min(1),
   /** Overrides the address in the WSDL. */
   endpoint: z.url().optional(),

@@ -1,0 +1,4 @@
+import { bootstrap } from '@app/runtime';
+import { gatewayApp } from './gateway.module.js';
+
+await bootstrap('gateway', [gatewayApp]);

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Application } from 'express';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { InputError, type DocumentStatus } from '@app/contracts';
+import { mountSoapEndpoint, setWsdlAddresses, soapText, type SoapVersion } from '@app/soap';
+import { publicBaseUrl } from '@app/runtime';
+import { IntakeService } from '../intake/intake.service.js';
+import { DocumentStatusService } from '../status/document-status.service.js';
+
+/** Schnittstelle's own contract, found from the source tree and from the build output alike. */
+export function contractWsdlPath(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'contracts/schnittstelle/v1/schnittstelle.wsdl');
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('contracts/schnittstelle/v1/schnittstelle.wsdl not found above the gateway');
+    dir = parent;
+  }
+}
+
+export const SOAP_PATHS: Record<SoapVersion, { path: string; port: string }> = {
+  '1.1': { path: '/soap/v1', port: 'SchnittstelleSoap11' },
+  '1.2': { path: '/soap12/v1', port: 'SchnittstelleSoap12' },
+};
+
+/** The SOAP way in: submitDocument and getStatus, over SOAP 1.1 and 1.2, from the WSDL in contracts/. */
+@Injectable()
+export class SoapIngressService implements OnModuleInit {
+  private readonly logger = new Logger(SoapIngressService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly intake: IntakeService,
+    private readonly statuses: DocumentStatusService,
+  ) {}
+
+  /** Mounted while Nest initialises: after listen() Nest's 404 handler would stand in front. */
+  async onModuleInit(): Promise<void> {
+    const app = this.adapterHost.httpAdapter.getInstance<Application>();
+    // The WSDL shows the address callers should use; with port 0 (tests) the port is known only after listen.
+    const baseUrl = publicBaseUrl(this.config, this.config.http.port);
+    const wsdlXml = setWsdlAddresses(fs.readFileSync(contractWsdlPath(), 'utf8'), {
+      [SOAP_PATHS['1.1'].port]: `${baseUrl}${SOAP_PATHS['1.1'].path}`,
+      [SOAP_PATHS['1.2'].port]: `${baseUrl}${SOAP_PATHS['1.2'].path}`,
+    });
+    for (const version of ['1.1', '1.2'] as const) {
+      await mountSoapEndpoint(app, {
+        path: SOAP_PATHS[version].path,
+        version,
+        wsdlXml,
+        serviceName: 'SchnittstelleService',
+        portName: SOAP_PATHS[version].port,
+        maxBodyBytes: this.config.limits.maxBodyBytes * 2 + 64 * 1024, // base64 and envelope around the largest document
+        handlers: {
+          submitDocument: (args, ctx) => this.submitDocument(args, ctx.soapVersion),
+          getStatus: async (args) => ({ status: toSoapStatus(await this.statuses.get(soapText(args.documentId) ?? '')) }),
+        },
+        onError: (error, reference) => this.logger.error({ err: error, reference }, 'internal error in SOAP handler'),
+      });
+    }
+  }
+
+  private async submitDocument(args: Record<string, unknown>, version: SoapVersion) {
+    const xml = soapText(args.xmlDocument);
+    const content = soapText(args.content);
+    if ((xml === undefined) === (content === undefined)) throw new InputError('give exactly one of xmlDocument or content', 'bad-request');
+    const routeId = soapText(args.routeId);
+    if (!routeId) throw new InputError('routeId is missing', 'no-route');
+    let body: Buffer;
+    if (xml !== undefined) {
+      body = Buffer.from(xml, 'utf8');
+    } else {
+      if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(content!)) throw new InputError('content is not valid base64', 'bad-base64');
+      body = Buffer.from(content!, 'base64');
+    }
+    const receipt = await this.intake.submit(
+      {
+        routeId,
+        channel: 'soap',
+        body,
+        contentType: soapText(args.contentType) ?? (xml !== undefined ? 'application/xml' : undefined),
+        filename: soapText(args.filename),
+        correlationId: soapText(args.correlationId),
+      },
+      publicBaseUrl(this.config, this.config.http.port),
+    );
+    this.logger.debug(`SOAP ${version} submitDocument -> ${receipt.documentId}`);
+    return { receipt };
+  }
+}
+
+function toSoapStatus(status: DocumentStatus) {
+  const { document } = status;
+  return {
+    documentId: document.id,
+    routeId: document.routeId,
+    correlationId: document.correlationId,
+    state: status.state,
+    receivedAt: document.receivedAt,
+    xoev: document.xoev ? { processId: document.xoev.processId, messageTypeCode: document.xoev.messageTypeCode } : undefined,
+    steps: { stepStatus: status.steps.map((s) => ({ step: s.step, state: s.state, attempts: s.attempts, error: s.error })) },
+    results: {
+      stepResult: Object.values(status.results).map((r) => ({ step: r.step, task: r.task, output: JSON.stringify(r.output), aiLabel: r.label })),
+    },
+    writeback: status.writeback ? { target: status.writeback.target, location: status.writeback.location, at: status.writeback.at } : undefined,
+  };
+}

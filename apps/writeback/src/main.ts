@@ -1,0 +1,4 @@
+import { bootstrap } from '@app/runtime';
+import { writebackApp } from './writeback.module.js';
+
+await bootstrap('writeback', [writebackApp]);

@@ -1,0 +1,4 @@
+export * from './bootstrap.js';
+export * from './loopback.guard.js';
+export * from './runtime.module.js';
+export * from './health.controller.js';
