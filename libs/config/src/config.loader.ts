@@ -65,3 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     routes: loadRoutes(routesFile),
   };
 }
+
+/** The shared services named by the environment (REDIS_URL, DATABASE_URL), for tools and tests that need no routes. */
+export function serviceUrls(env: NodeJS.ProcessEnv = process.env): { redisUrl: string; databaseUrl?: string } {
+  return { redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL, databaseUrl: env.DATABASE_URL };
+}

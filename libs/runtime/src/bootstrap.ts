@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Type } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
-import { ensureRedis, RedisStartupError, redisOptionsFromUrl } from '@app/queue';
+import { ensureRedis, RedisStartupError, redisOptionsFromUrl, type EnsuredRedis } from '@app/queue';
 import { loopbackOnly } from './loopback.guard.js';
 import { RuntimeModule } from './runtime.module.js';
 
@@ -34,7 +34,7 @@ export function publicBaseUrl(config: AppConfig, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Starts the given apps in this process on top of the shared runtime; a bad setting or no Redis ends it with a message. */
+/** Loads the configuration, makes sure Redis answers, then starts the apps; a bad setting or no Redis ends the process with a message. */
 export async function bootstrap(processName: string, apps: AppDefinition[]): Promise<RunningApp> {
   let config: AppConfig;
   try {
@@ -43,16 +43,37 @@ export async function bootstrap(processName: string, apps: AppDefinition[]): Pro
     if (error instanceof ConfigError) fail(`schnittstelle: ${error.message}`, 2);
     throw error;
   }
-  let redis;
+  let redis: EnsuredRedis;
   try {
     redis = await ensureRedis(config.redis);
   } catch (error) {
     if (error instanceof RedisStartupError) fail(`schnittstelle: ${error.message}`, 3);
     throw error;
   }
-  const configuredRedis = config.redis.url;
-  config = { ...config, redis: { ...config.redis, url: redis.url } };
+  const redisLine = redis.privateServer
+    ? `nothing answered at ${config.redis.url}; started a private redis-server at ${redis.url} (data is not kept)`
+    : redis.url;
+  // Nest closes the app on SIGTERM/SIGINT; the private Redis must go with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void redis.stop());
+  try {
+    const running = await startApplication({ ...config, redis: { ...config.redis, url: redis.url } }, apps, { processName, redisLine });
+    return { ...running, close: async () => (await running.close(), await redis.stop()) };
+  } catch (error) {
+    await redis.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      fail(`schnittstelle: cannot listen on ${config.http.host}:${config.http.port} (${code}); set HTTP_PORT (and HTTP_HOST) to a free address.`, 4);
+    }
+    throw error;
+  }
+}
 
+/** Starts the apps in this process on a given configuration (tests use it directly) and prints where they are. */
+export async function startApplication(
+  config: AppConfig,
+  apps: AppDefinition[],
+  banner: { processName: string; redisLine?: string; quiet?: boolean },
+): Promise<RunningApp> {
   const app = await NestFactory.create<NestExpressApplication>(RuntimeModule.forRoot(config, apps.map((a) => a.module)), {
     bodyParser: false,
     bufferLogs: true,
@@ -65,33 +86,19 @@ export async function bootstrap(processName: string, apps: AppDefinition[]): Pro
   try {
     await app.listen(config.http.port, config.http.host);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      await app.close();
-      await redis.stop();
-      fail(`schnittstelle: cannot listen on ${config.http.host}:${config.http.port} (${code}); set HTTP_PORT (and HTTP_HOST) to a free address.`, 4);
-    }
+    await app.close();
     throw error;
   }
   const port = (app.getHttpServer().address() as { port: number }).port;
   const baseUrl = publicBaseUrl(config, port);
 
   const lines = [
-    `Schnittstelle ${processName} is running (pid ${process.pid}).`,
-    redis.privateServer
-      ? `  Redis:            nothing answered at ${configuredRedis}; started a private redis-server at ${redis.url} (data is not kept)`
-      : `  Redis:            ${config.redis.url}`,
+    `Schnittstelle ${banner.processName} is running (pid ${process.pid}).`,
+    `  Redis:            ${banner.redisLine ?? config.redis.url}`,
     `  Health:           ${baseUrl}/health/live  ${baseUrl}/health/ready`,
     ...apps.flatMap((a) => a.describe?.(config, baseUrl) ?? []),
     `  Audit log:        ${config.auditDatabaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  const close = async () => {
-    await app.close();
-    await redis.stop();
-  };
-  // Nest closes the app on SIGTERM/SIGINT; the private Redis must go with it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void redis.stop());
-  return { app, config, baseUrl, close };
+  if (!banner.quiet) process.stdout.write(`${lines.join('\n')}\n`);
+  return { app, config, baseUrl, close: () => app.close() };
 }

@@ -1,1 +1,2 @@
 export * from './legacy-soap.stand-in.js';
+export * from './test-config.js';
