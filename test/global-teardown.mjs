@@ -1,0 +1,4 @@
+/** Stops the private redis-server the global setup may have started. */
+export default async function globalTeardown() {
+  await globalThis.__schnittstelleTestRedis?.stop();
+}
