@@ -70,8 +70,11 @@ async function startPrivateServer(binary: string): Promise<EnsuredRedis> {
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  // A private server must not outlive us, even when the process ends without a shutdown hook.
-  process.once('exit', () => child.kill('SIGTERM'));
+  // A private server must not outlive us, however the process ends (Nest's shutdown hooks end it on a signal).
+  process.once('exit', () => {
+    child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   for (let i = 0; i < 50; i++) {
     if (child.exitCode !== null) break;
     if (await pingRedis(url, 200)) return { url, privateServer: { pid: child.pid!, dir }, stop };

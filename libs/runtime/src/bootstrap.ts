@@ -53,8 +53,6 @@ export async function bootstrap(processName: string, apps: AppDefinition[]): Pro
   const redisLine = redis.privateServer
     ? `nothing answered at ${config.redis.url}; started a private redis-server at ${redis.url} (data is not kept)`
     : redis.url;
-  // Nest closes the app on SIGTERM/SIGINT; the private Redis must go with it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void redis.stop());
   try {
     const running = await startApplication({ ...config, redis: { ...config.redis, url: redis.url } }, apps, { processName, redisLine });
     return { ...running, close: async () => (await running.close(), await redis.stop()) };
