@@ -132,6 +132,16 @@ describe('the whole middleware as one process', () => {
     for (const id of documentIds) expect(callsFor(id)).toHaveLength(1);
   });
 
+  it('tells the gateway over the Redis transport what the other apps did (seen in its metrics)', async () => {
+    const metrics = await waitFor('completed events counted', async () => {
+      const text = await (await fetch(`${middleware.baseUrl}/ops/metrics`)).text();
+      const completed = /schnittstelle_documents_completed_total\{route="dms",step="writeback"\} (\d+)/.exec(text);
+      return completed && Number(completed[1]) >= 6 ? text : undefined;
+    });
+    expect(metrics).toMatch(/schnittstelle_documents_accepted_total\{route="dms",step="intake"\} 6/);
+    expect(metrics).toMatch(/schnittstelle_steps_done_total\{route="dms",step="zusammenfassung"\} 6/);
+  });
+
   it('takes a file from the drop folder once, moves it to processed/ and writes a labelled result to the outbox', async () => {
     const inbox = path.join(installation.config.paths.inbox, 'ablage');
     const text = fs.readFileSync(path.join(CORPUS, 'finanzen/rs-hno-satzung-waaggebuehrenordnung.txt'));

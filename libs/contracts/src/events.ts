@@ -12,6 +12,8 @@ export type DocumentEventPattern = (typeof DocumentEvents)[keyof typeof Document
 
 /** Events carry references only, never document text (no personal data on the bus). */
 export interface DocumentEvent {
+  /** The installation's queue prefix: Redis pub/sub channels are shared by every installation on one Redis. */
+  installation: string;
   documentId: string;
   routeId: string;
   state: DocumentState;

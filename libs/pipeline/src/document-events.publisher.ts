@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { DocumentEvent, DocumentEventPattern } from '@app/contracts';
 
 export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
@@ -12,10 +13,14 @@ export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
 export class DocumentEventsPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(DocumentEventsPublisher.name);
 
-  constructor(@Inject(EVENTS_CLIENT) private readonly client: ClientProxy) {}
+  constructor(
+    @Inject(EVENTS_CLIENT) private readonly client: ClientProxy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
-  publish(pattern: DocumentEventPattern, event: Omit<DocumentEvent, 'at'>): void {
-    this.client.emit(pattern, { ...event, at: new Date().toISOString() }).subscribe({
+  publish(pattern: DocumentEventPattern, event: Omit<DocumentEvent, 'at' | 'installation'>): void {
+    const full: DocumentEvent = { ...event, installation: this.config.queue.prefix, at: new Date().toISOString() };
+    this.client.emit(pattern, full).subscribe({
       error: (error: Error) => this.logger.warn(`event ${pattern} for ${event.documentId} not sent: ${error.message}`),
     });
   }

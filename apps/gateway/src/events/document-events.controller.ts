@@ -1,6 +1,7 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Counter, register } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DocumentEvents, type DocumentEvent } from '@app/contracts';
 
 function counter(name: string, help: string): Counter<'route' | 'step'> {
@@ -19,24 +20,34 @@ export class DocumentEventsController {
     failed: counter('schnittstelle_documents_failed_total', 'Documents failed for good'),
   };
 
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  private ours(event: DocumentEvent): boolean {
+    return event.installation === this.config.queue.prefix;
+  }
+
   @EventPattern(DocumentEvents.accepted)
   accepted(@Payload() event: DocumentEvent): void {
+    if (!this.ours(event)) return;
     this.counters.accepted.inc({ route: event.routeId, step: 'intake' });
   }
 
   @EventPattern(DocumentEvents.stepDone)
   stepDone(@Payload() event: DocumentEvent): void {
+    if (!this.ours(event)) return;
     this.counters.stepDone.inc({ route: event.routeId, step: event.step ?? '' });
   }
 
   @EventPattern(DocumentEvents.completed)
   completed(@Payload() event: DocumentEvent): void {
+    if (!this.ours(event)) return;
     this.counters.completed.inc({ route: event.routeId, step: event.step ?? '' });
     this.logger.log(`document ${event.documentId} (${event.routeId}) completed`);
   }
 
   @EventPattern(DocumentEvents.failed)
   failed(@Payload() event: DocumentEvent): void {
+    if (!this.ours(event)) return;
     this.counters.failed.inc({ route: event.routeId, step: event.step ?? '' });
     this.logger.warn(`document ${event.documentId} (${event.routeId}) failed at ${event.step}: ${event.reason}`);
   }
