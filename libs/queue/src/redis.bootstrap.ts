@@ -44,7 +44,8 @@ function findOnPath(command: string): string | undefined {
   return result.status === 0 && found ? found : undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the kernel's choice), for a private server. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

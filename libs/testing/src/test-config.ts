@@ -1,24 +1,15 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, serviceUrls, type AppConfig } from '@app/config';
+import { freePort } from '@app/queue';
+
+export { freePort };
 
 /** Where the shared services of this machine or CI are; tests use them, never mocks of them. */
 export const TEST_REDIS_URL = serviceUrls().redisUrl;
 export const TEST_DATABASE_URL = serviceUrls().databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestInstallation {
   dir: string;
