@@ -1,35 +1,27 @@
-import { BullBoardModule } from '@bull-board/nestjs';
-import { ExpressAdapter } from '@bull-board/express';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { Inject, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { json, raw } from 'express';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { ALL_QUEUES } from '@app/queue';
 import { DocumentEventsController } from './events/document-events.controller.js';
 import { FolderIntakeService } from './folder/folder-intake.service.js';
 import { IntakeProcessor } from './intake/intake.processor.js';
 import { IntakeService } from './intake/intake.service.js';
 import { OpsController } from './ops/ops.controller.js';
+import { QUEUE_BOARD_PATH, QueueBoardService } from './ops/queue-board.service.js';
+import { apiBodyParsers } from './rest/api-body.parsers.js';
 import { DocumentsController } from './rest/documents.controller.js';
 import { SoapIngressService, SOAP_PATHS } from './soap/soap-ingress.service.js';
 import { DocumentStatusService } from './status/document-status.service.js';
 
 /** The gateway: every way in (SOAP, REST, drop folder), the status API and the operators' view. */
 @Module({
-  imports: [
-    BullBoardModule.forRoot({ route: '/ops/queues', adapter: ExpressAdapter }),
-    ...ALL_QUEUES.map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
-  ],
   controllers: [DocumentsController, OpsController, DocumentEventsController],
-  providers: [IntakeService, IntakeProcessor, DocumentStatusService, SoapIngressService, FolderIntakeService],
+  providers: [IntakeService, IntakeProcessor, DocumentStatusService, SoapIngressService, FolderIntakeService, QueueBoardService],
 })
 export class GatewayModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
     // Bodies are read only for the REST API; the SOAP endpoints read and check their own.
-    const limit = this.config.limits.maxBodyBytes;
-    consumer.apply(json({ limit }), raw({ type: () => true, limit })).forRoutes('api/*path');
+    consumer.apply(apiBodyParsers(this.config.limits.maxBodyBytes)).forRoutes('api/*path');
   }
 }
 
@@ -41,7 +33,7 @@ export const gatewayApp = {
     `  SOAP 1.2:         ${baseUrl}${SOAP_PATHS['1.2'].path}`,
     `  REST:             POST ${baseUrl}/api/v1/documents?route=<route>`,
     `  Status:           GET  ${baseUrl}/api/v1/documents/<documentId>`,
-    `  Queues (ops):     ${baseUrl}/ops/queues   metrics: ${baseUrl}/ops/metrics   (loopback only)`,
+    `  Queues (ops):     ${baseUrl}${QUEUE_BOARD_PATH}   metrics: ${baseUrl}/ops/metrics   (loopback only)`,
     ...config.routes.filter((r) => r.accept.includes('folder')).map((r) => `  Inbox ${r.id}:${' '.repeat(Math.max(1, 11 - r.id.length))}${config.paths.inbox}/${r.id}/`),
   ],
 };

@@ -2,8 +2,17 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { ClientProxy } from '@nestjs/microservices';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { DocumentEvent, DocumentEventPattern } from '@app/contracts';
+import { redisOptionsFromUrl } from '@app/queue';
 
 export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
+
+/**
+ * Redis transport settings for event senders and listeners. Nest's Redis transport gives up on the first
+ * lost connection unless told to retry; events would then stop for good after a Redis restart.
+ */
+export function eventsTransportOptions(redisUrl: string) {
+  return { ...redisOptionsFromUrl(redisUrl), retryAttempts: Number.MAX_SAFE_INTEGER, retryDelay: 1000 };
+}
 
 /**
  * Tells the other apps what happened to a document, over the Redis transport. Events are notifications;

@@ -1,8 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { redisOptionsFromUrl } from '@app/queue';
-import { DocumentEventsPublisher, EVENTS_CLIENT } from './document-events.publisher.js';
+import { DocumentEventsPublisher, EVENTS_CLIENT, eventsTransportOptions } from './document-events.publisher.js';
 import { PipelineService } from './pipeline.service.js';
 
 @Global()
@@ -12,7 +11,7 @@ import { PipelineService } from './pipeline.service.js';
       {
         name: EVENTS_CLIENT,
         inject: [APP_CONFIG],
-        useFactory: (config: AppConfig) => ({ transport: Transport.REDIS, options: redisOptionsFromUrl(config.redis.url) }),
+        useFactory: (config: AppConfig) => ({ transport: Transport.REDIS, options: eventsTransportOptions(config.redis.url) }),
       },
     ]),
   ],

@@ -3,6 +3,7 @@ import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { PermanentError, type PipelineJob } from '@app/contracts';
 import { parsePipelineJob } from './pipeline-job.schema.js';
+import { logConnectionError } from './connection-error.log.js';
 import type { PipelineService, StepOutcome } from './pipeline.service.js';
 
 /**
@@ -27,6 +28,8 @@ export abstract class PipelineProcessor extends WorkerHost implements OnApplicat
     this.worker.on('failed', (job, error) => {
       if (job) void this.onFailed(job, error);
     });
+    // Connection trouble (Redis away): BullMQ retries by itself; say so in the log, not on the console.
+    this.worker.on('error', (error) => logConnectionError(this.logger, `worker ${this.worker.name}`, error));
   }
 
   async process(job: Job): Promise<StepOutcome> {

@@ -5,6 +5,7 @@ import { AuditLog } from '@app/audit';
 import { RoutesRegistry } from '@app/config';
 import { DocumentEvents, UnavailableError, type PipelineJob, type Route } from '@app/contracts';
 import { DocumentStore } from '@app/documents';
+import { logConnectionError } from './connection-error.log.js';
 import { DocumentEventsPublisher } from './document-events.publisher.js';
 import { jobIdFor, JobNames, QueueNames, Steps, type QueueName } from '@app/queue';
 
@@ -43,6 +44,7 @@ export class PipelineService {
     @InjectQueue(QueueNames.deadLetter) deadLetter: Queue,
   ) {
     this.queues = { intake, ai, writeback, 'dead-letter': deadLetter };
+    for (const queue of Object.values(this.queues)) queue.on('error', (error) => logConnectionError(this.logger, `queue ${queue.name}`, error));
   }
 
   /** intake, the route's AI steps, write-back. */

@@ -5,7 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Type } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
-import { ensureRedis, RedisStartupError, redisOptionsFromUrl, type EnsuredRedis } from '@app/queue';
+import { eventsTransportOptions } from '@app/pipeline';
+import { ensureRedis, RedisStartupError, type EnsuredRedis } from '@app/queue';
 import { loopbackOnly } from './loopback.guard.js';
 import { RuntimeModule } from './runtime.module.js';
 
@@ -78,7 +79,7 @@ export async function startApplication(
   });
   app.useLogger(app.get(Logger));
   app.use('/ops', loopbackOnly);
-  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: redisOptionsFromUrl(config.redis.url) });
+  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: eventsTransportOptions(config.redis.url) });
   await app.startAllMicroservices();
   app.enableShutdownHooks();
   try {
