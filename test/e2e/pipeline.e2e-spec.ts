@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import soap from 'soap';
 import { DigitalSourceType } from '@app/contracts';
-import { startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
+import { freePort, startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
 import { runMiddlewareToExit, startMiddleware, type MiddlewareProcess } from './support/middleware.process.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0');
@@ -68,6 +68,14 @@ describe('the whole middleware as one process', () => {
   });
 
   const callsFor = (documentId: string) => legacy.calls.filter((c) => c.args.documentId === documentId && !c.failedWith);
+
+  it('shows every queue in Bull Board on loopback', async () => {
+    const page = await fetch(`${middleware.baseUrl}/ops/queues`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const api = (await (await fetch(`${middleware.baseUrl}/ops/queues/api/queues`)).json()) as { queues: { name: string }[] };
+    expect(api.queues.map((q) => q.name).sort()).toEqual(['ai', 'dead-letter', 'intake', 'writeback']);
+  });
 
   it('prints where everything is', () => {
     const out = middleware.output();
@@ -207,5 +215,45 @@ describe('start-up without Redis', () => {
     const { code, output } = await runMiddlewareToExit(installation.env);
     expect(code).toBe(2);
     expect(output).toMatch(/routes\.a\.steps\[0\].*colour/);
+  });
+});
+
+describe('the three apps as separate processes against one Redis', () => {
+  let legacy: LegacyStandIn;
+  const running: MiddlewareProcess[] = [];
+
+  beforeAll(async () => {
+    legacy = await startLegacyStandIn();
+  });
+
+  afterAll(async () => {
+    for (const process of running) await process.stop();
+    await legacy?.close();
+  });
+
+  it('carries a document from the gateway through the AI worker to the write-back', async () => {
+    const installation = await testInstallation(routes(legacy.url));
+    // Each app on its own port, sharing only Redis (and, as on one machine, the var folder for the audit log).
+    for (const app of ['gateway', 'ai-worker', 'writeback']) {
+      const env = { ...installation.env, HTTP_PORT: String(await freePort()) };
+      running.push(await startMiddleware(env, `dist/apps/${app}/src/main.js`));
+    }
+    const [gateway, worker, writeback] = running;
+    expect(gateway!.output()).toContain('SOAP 1.1:');
+    expect(worker!.output()).not.toContain('SOAP 1.1:');
+    expect(writeback!.output()).toContain('Write-back dms: SOAP storeAnalysis');
+
+    const res = await fetch(`${gateway!.baseUrl}/api/v1/documents?route=dms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', 'x-correlation-id': 'e2e-separate-0501' },
+      body: sample('xx_Aussonderung.Anbieteverzeichnis.0501.xml'),
+    });
+    expect(res.status).toBe(202);
+    const { documentId } = (await res.json()) as { documentId: string };
+    const call = await waitFor('the write-back call from the write-back process', () => legacy.calls.find((c) => c.args.documentId === documentId && !c.failedWith));
+    expect(call.args).toMatchObject({ messageType: '0501', language: 'deu' });
+    expect(call.args.aiLabel).toMatchObject({ provider: 'embedded' });
+    // Only the worker process ran AI steps, only the write-back process called the legacy system: each is health-checked alone.
+    for (const app of running) expect((await fetch(`${app.baseUrl}/health/ready`)).status).toBe(200);
   });
 });
