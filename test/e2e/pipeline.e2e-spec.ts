@@ -3,12 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import soap from 'soap';
 import { DigitalSourceType } from '@app/contracts';
-import { freePort, startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
+import { freePort, legacyWritebackYaml, startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
 import { runMiddlewareToExit, startMiddleware, type MiddlewareProcess } from './support/middleware.process.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0');
 const CORPUS = path.resolve(process.cwd(), '../shared/corpus');
-const LEGACY_WSDL = path.resolve(process.cwd(), 'test/fixtures/legacy/dms-archive.wsdl');
 const sample = (name: string) => fs.readFileSync(path.join(SAMPLES, name), 'utf8');
 
 function routes(legacyUrl: string): string {
@@ -24,26 +23,7 @@ function routes(legacyUrl: string): string {
 routes:
   dms:
     accept: [soap, rest, folder]
-    steps:${steps}
-    writeback:
-      type: soap
-      wsdl: ${LEGACY_WSDL}
-      endpoint: ${legacyUrl}
-      operation: storeAnalysis
-      mapping:
-        documentId: document.id
-        processId: document.xoev.processId
-        messageType: document.xoev.messageTypeCode
-        language: results.sprache.output.language
-        summary: results.zusammenfassung.output.summary
-        category: results.sachgebiet.output.label
-        confidence: results.sachgebiet.output.confidence
-        aiLabel.aiGenerated: label.aiGenerated
-        aiLabel.digitalSourceType: label.digitalSourceType
-        aiLabel.provider: label.provider
-        aiLabel.model: label.model
-        aiLabel.generatedAt: label.generatedAt
-        aiLabel.reviewState: label.reviewState
+    steps:${steps}${legacyWritebackYaml(legacyUrl)}
   ablage:
     accept: [folder, rest]
     steps:${steps}

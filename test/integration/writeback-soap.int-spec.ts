@@ -5,11 +5,10 @@ import soap from 'soap';
 import { AuditLog } from '@app/audit';
 import { DigitalSourceType, type ClassificationOutput, type DocumentStatus, type SummaryOutput } from '@app/contracts';
 import { startApplication, type RunningApp } from '@app/runtime';
-import { startLegacyStandIn, testInstallation, waitFor, type LegacyCall, type LegacyStandIn, type TestInstallation } from '@app/testing';
+import { legacyWritebackYaml, startLegacyStandIn, testInstallation, waitFor, type LegacyCall, type LegacyStandIn, type TestInstallation } from '@app/testing';
 import { ANALYSIS_STEPS_YAML, callSoap11, dropInstallationKeys, getStatus, http, loadApps, postDocument, rmDir } from './support.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0/');
-const WSDL = path.resolve(process.cwd(), 'test/fixtures/legacy/dms-archive.wsdl');
 
 function sample(name: string): { xml: string; processId: string; messageType: string } {
   const xml = fs.readFileSync(path.join(SAMPLES, name), 'utf8');
@@ -24,27 +23,7 @@ function routes(endpoint: string): string {
 routes:
   archiv:
     accept: [soap, rest]
-    steps:${ANALYSIS_STEPS_YAML}
-    writeback:
-      type: soap
-      wsdl: ${WSDL}
-      endpoint: ${endpoint}
-      operation: storeAnalysis
-      timeoutMs: 5000
-      mapping:
-        documentId: document.id
-        processId: document.xoev.processId
-        messageType: document.xoev.messageTypeCode
-        language: results.sprache.output.language
-        summary: results.zusammenfassung.output.summary
-        category: results.sachgebiet.output.label
-        confidence: results.sachgebiet.output.confidence
-        aiLabel.aiGenerated: label.aiGenerated
-        aiLabel.digitalSourceType: label.digitalSourceType
-        aiLabel.provider: label.provider
-        aiLabel.model: label.model
-        aiLabel.generatedAt: label.generatedAt
-        aiLabel.reviewState: label.reviewState
+    steps:${ANALYSIS_STEPS_YAML}${legacyWritebackYaml(endpoint, { timeoutMs: 5000 })}
 `;
 }
 
@@ -56,7 +35,7 @@ describe('write-back over SOAP to a legacy DMS stand-in (whole middleware in-pro
   let baseUrl: string;
 
   beforeAll(async () => {
-    standIn = await startLegacyStandIn({ wsdlPath: WSDL });
+    standIn = await startLegacyStandIn();
     installation = await testInstallation(routes(standIn.url));
     running = await startApplication(installation.config, await loadApps(), { processName: 'test', quiet: true });
     baseUrl = running.baseUrl;

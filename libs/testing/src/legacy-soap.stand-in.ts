@@ -41,9 +41,36 @@ export interface LegacyStandIn {
 const FIXTURE = 'test/fixtures/legacy/dms-archive.wsdl';
 
 /** The fixture next to the sources when run from them, else relative to the working directory. */
-function defaultWsdlPath(): string {
+export function defaultWsdlPath(): string {
   const besideSources = fileURLToPath(new URL(`../../../${FIXTURE}`, import.meta.url));
   return existsSync(besideSources) ? besideSources : resolve(FIXTURE);
+}
+
+/**
+ * A route's `writeback:` block (YAML, indented for a route under `routes:`) that sends the analysis of the
+ * steps `sprache`, `zusammenfassung` and `sachgebiet` to the stand-in's storeAnalysis.
+ */
+export function legacyWritebackYaml(endpoint: string, options: { timeoutMs?: number } = {}): string {
+  return `
+    writeback:
+      type: soap
+      wsdl: ${defaultWsdlPath()}
+      endpoint: ${endpoint}
+      operation: storeAnalysis${options.timeoutMs ? `\n      timeoutMs: ${options.timeoutMs}` : ''}
+      mapping:
+        documentId: document.id
+        processId: document.xoev.processId
+        messageType: document.xoev.messageTypeCode
+        language: results.sprache.output.language
+        summary: results.zusammenfassung.output.summary
+        category: results.sachgebiet.output.label
+        confidence: results.sachgebiet.output.confidence
+        aiLabel.aiGenerated: label.aiGenerated
+        aiLabel.digitalSourceType: label.digitalSourceType
+        aiLabel.provider: label.provider
+        aiLabel.model: label.model
+        aiLabel.generatedAt: label.generatedAt
+        aiLabel.reviewState: label.reviewState`;
 }
 
 /**
