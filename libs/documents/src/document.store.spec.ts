@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { DigitalSourceType, UnavailableError, type CanonicalDocument } from '@app/contracts';
 import { failFastRedisOptions } from '@app/queue';

@@ -73,8 +73,9 @@ export class IntakeService {
     private readonly events: DocumentEventsPublisher,
   ) {}
 
+  /** PUBLIC_BASE_URL wins over the address the caller used (behind a reverse proxy they differ). */
   statusUrl(baseUrl: string, documentId: string): string {
-    return `${baseUrl}/api/v1/documents/${documentId}`;
+    return `${this.config.http.publicBaseUrl ?? baseUrl}/api/v1/documents/${documentId}`;
   }
 
   async submit(submission: Submission, baseUrl: string): Promise<Receipt> {
