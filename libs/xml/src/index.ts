@@ -6,3 +6,6 @@ export * from './xoev-header.reader.js';
 export * from './xml-text.extractor.js';
 export * from './xml.escape.js';
 export { decodeXmlInput, readDeclaredEncoding, type DecodedXml, type XmlEncoding } from './xml-encoding.decoder.js';
+export { XsdSchemaValidator, type XsdValidationIssue, type XsdValidationResult } from './xsd.validator.js';
+export { loadXsdSchema, disposeXsdSchemas, XsdSchemaLoadError, type XsdSchemaLoadOptions } from './xsd-schema.loader.js';
+export * from './xsd-schema.catalogue.js';
