@@ -23,6 +23,7 @@ function routes(legacyUrl: string): string {
 routes:
   dms:
     accept: [soap, rest, folder]
+    validation: catalogue
     steps:${steps}${legacyWritebackYaml(legacyUrl)}
   ablage:
     accept: [folder, rest]
@@ -118,6 +119,15 @@ describe('the whole middleware as one process', () => {
     // Give a wrongly repeated write-back time to show itself before counting.
     await new Promise((r) => setTimeout(r, 500));
     for (const id of documentIds) expect(callsFor(id)).toHaveLength(1);
+  });
+
+  it('refuses a schema-invalid xdomea message with the line of each error, and enqueues nothing', async () => {
+    const broken = sample('xx_Aussonderung.Aussonderung.0503.xml').replace(/<xdomea:Nachrichtentyp[\s\S]*?<\/xdomea:Nachrichtentyp>/, '');
+    const res = await fetch(`${middleware.baseUrl}/api/v1/documents?route=dms`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: broken });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe('schema-invalid');
+    expect(body.message).toMatch(/line \d+, column \d+: .*Nachrichtentyp/);
   });
 
   it('tells the gateway over the Redis transport what the other apps did (seen in its metrics)', async () => {

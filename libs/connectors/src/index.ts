@@ -3,3 +3,4 @@ export * from './folder-outbox.producer.js';
 export * from './result-xml.renderer.js';
 export * from './writeback-mapping.resolver.js';
 export { assertSafeFilename, isIgnoredName } from './filename.guard.js';
+export * from './xrechnung/index.js';

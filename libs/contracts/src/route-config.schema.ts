@@ -66,6 +66,12 @@ export const routeConfigSchema = z
     /** The ways in that may deliver to this route. */
     accept: z.array(channelSchema).min(1).default(['soap', 'rest', 'folder']),
     maxBodyBytes: z.int().min(1).optional(),
+    /**
+     * XSD validation of XML documents before they are accepted: `catalogue` picks the schema from the root
+     * element's namespace (xdomea 3.0.0, UBL 2.1 Invoice/CreditNote), a path names one schema (relative to the
+     * routes file), `none` checks well-formedness and safety only.
+     */
+    validation: z.union([z.enum(['none', 'catalogue']), z.strictObject({ schema: z.string().min(1) })]).default('none'),
     steps: z.array(stepConfigSchema).min(1),
     writeback: writebackConfigSchema,
   })

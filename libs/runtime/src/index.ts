@@ -2,3 +2,4 @@ export * from './bootstrap.js';
 export * from './loopback.guard.js';
 export * from './runtime.module.js';
 export * from './health.controller.js';
+export * from './contracts.locator.js';

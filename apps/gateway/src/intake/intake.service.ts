@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@app/audit';
-import { APP_CONFIG, RoutesRegistry, type AppConfig } from '@app/config';
+import path from 'node:path';
+import { APP_CONFIG, resolvePath, RoutesRegistry, type AppConfig } from '@app/config';
 import {
   DocumentEvents,
   InputError,
@@ -9,11 +10,13 @@ import {
   type DocumentKind,
   type PipelineJob,
   type Receipt,
+  type Route,
 } from '@app/contracts';
 import { deriveDocumentId, DocumentStore, sha256Hex } from '@app/documents';
 import { DocumentEventsPublisher, PipelineService, type StepOutcome } from '@app/pipeline';
 import { Steps } from '@app/queue';
-import { extractText, inspectXml, type XmlInspection } from '@app/xml';
+import { contractsDir } from '@app/runtime';
+import { extractText, inspectXml, loadXsdSchema, validateAgainstCatalogue, type XmlInspection } from '@app/xml';
 
 /** A document as it arrives over any way in, before it becomes canonical. */
 export interface Submission {
@@ -27,6 +30,7 @@ export interface Submission {
 
 const XML_TYPE = /^(application|text)\/([\w.+-]+\+)?xml$/i;
 const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
+const MAX_REPORTED_SCHEMA_ERRORS = 20;
 
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]!.trim().toLowerCase() || undefined;
@@ -102,6 +106,7 @@ export class IntakeService {
     let text: string;
     if (kind === 'xml') {
       inspection = inspectXml(body, { maxBytes });
+      await this.validateSchema(route, body);
       text = extractText(inspection);
     } else {
       text = decodeText(body);
@@ -145,6 +150,19 @@ export class IntakeService {
     await this.pipeline.enqueue({ documentId: document.id, routeId: route.id, step: Steps.intake });
     this.events.publish(DocumentEvents.accepted, { documentId: document.id, routeId: route.id, state: 'accepted' });
     return { documentId: document.id, status: 'accepted', routeId: route.id, correlationId: submission.correlationId, duplicate: false, statusUrl: this.statusUrl(baseUrl, document.id) };
+  }
+
+  /** The route's XSD check; a schema-invalid document is refused with every error's line and column. */
+  private async validateSchema(route: Route, body: Buffer): Promise<void> {
+    if (route.validation === 'none') return;
+    const result =
+      route.validation === 'catalogue'
+        ? await validateAgainstCatalogue(body, contractsDir())
+        : await (await loadXsdSchema(resolvePath(path.dirname(this.config.paths.routesFile), route.validation.schema))).validate(body);
+    if (result.valid) return;
+    const shown = result.errors.slice(0, MAX_REPORTED_SCHEMA_ERRORS).map((e) => `line ${e.line}, column ${e.column}: ${e.message.trim()}`);
+    const more = result.errors.length > shown.length ? `; and ${result.errors.length - shown.length} more` : '';
+    throw new InputError(`the document is not valid against its schema: ${shown.join('; ')}${more}`, 'schema-invalid', 422);
   }
 
   /**

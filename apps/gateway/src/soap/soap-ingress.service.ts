@@ -1,27 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Application } from 'express';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { InputError, type DocumentStatus } from '@app/contracts';
 import { mountSoapEndpoint, setWsdlAddresses, soapText, type SoapVersion } from '@app/soap';
-import { publicBaseUrl } from '@app/runtime';
+import { contractsDir, publicBaseUrl } from '@app/runtime';
 import { IntakeService } from '../intake/intake.service.js';
 import { DocumentStatusService } from '../status/document-status.service.js';
-
-/** Schnittstelle's own contract, found from the source tree and from the build output alike. */
-export function contractWsdlPath(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'contracts/schnittstelle/v1/schnittstelle.wsdl');
-    if (fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('contracts/schnittstelle/v1/schnittstelle.wsdl not found above the gateway');
-    dir = parent;
-  }
-}
 
 export const SOAP_PATHS: Record<SoapVersion, { path: string; port: string }> = {
   '1.1': { path: '/soap/v1', port: 'SchnittstelleSoap11' },
@@ -45,7 +32,7 @@ export class SoapIngressService implements OnModuleInit {
     const app = this.adapterHost.httpAdapter.getInstance<Application>();
     // The WSDL shows the address callers should use; with port 0 (tests) the port is known only after listen.
     const baseUrl = publicBaseUrl(this.config, this.config.http.port);
-    const wsdlXml = setWsdlAddresses(fs.readFileSync(contractWsdlPath(), 'utf8'), {
+    const wsdlXml = setWsdlAddresses(fs.readFileSync(path.join(contractsDir(), 'schnittstelle/v1/schnittstelle.wsdl'), 'utf8'), {
       [SOAP_PATHS['1.1'].port]: `${baseUrl}${SOAP_PATHS['1.1'].path}`,
       [SOAP_PATHS['1.2'].port]: `${baseUrl}${SOAP_PATHS['1.2'].path}`,
     });
