@@ -60,11 +60,16 @@ export const writebackConfigSchema = z.discriminatedUnion('type', [folderWriteba
 
 export const channelSchema = z.enum(['soap', 'rest', 'folder']);
 
+/** What a route's documents may contain, in the sense of the DSGVO; decides which AI providers may see them. */
+export const dataClassSchema = z.enum(['public', 'internal', 'personal', 'special-category']);
+
 export const routeConfigSchema = z
   .strictObject({
     description: z.string().optional(),
     /** The ways in that may deliver to this route. */
     accept: z.array(channelSchema).min(1).default(['soap', 'rest', 'folder']),
+    /** Unclassified documents may hold anything: the default keeps them with on-premises providers. */
+    dataClass: dataClassSchema.default('special-category'),
     maxBodyBytes: z.int().min(1).optional(),
     /**
      * XSD validation of XML documents before they are accepted: `catalogue` picks the schema from the root
@@ -96,6 +101,7 @@ export type ClassifyStepConfig = z.infer<typeof classifyStep>;
 export type WritebackConfig = z.infer<typeof writebackConfigSchema>;
 export type SoapWritebackConfig = z.infer<typeof soapWriteback>;
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
+export type DataClass = z.infer<typeof dataClassSchema>;
 export type RoutesFile = z.infer<typeof routesFileSchema>;
 export interface Route extends RouteConfig {
   id: string;
