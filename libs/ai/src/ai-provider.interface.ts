@@ -1,12 +1,174 @@
-import type { AiTaskName, StepConfig, StepResult } from '@app/contracts';
+import type { AiLabel, AiTaskName, StepConfig, StepResult, TaskOutput } from '@app/contracts';
+
+/*
+ * Types of libs/ai that @app/contracts does not have yet (see the report of the "AI workers: providers,
+ * tasks, and a policy" issue): data classes, provider locations, the tasks translate and extract, and
+ * the prompt template on a result. They are shaped so that the contracts types fit into them unchanged
+ * (a contracts StepConfig is an AiStepConfig, a contracts StepResult an AiStepResult).
+ */
 
 /**
- * Something that performs AI steps: the embedded algorithms here, later trained models or remote
- * services. A step names its provider by `name`; the provider says which tasks it can do.
+ * How sensitive the text of a route is, from least to most:
+ * - `public`: published or publishable (Satzungen, Bekanntmachungen),
+ * - `internal`: administration-internal, no personal data (VS-NfD-like working papers),
+ * - `personal`: personal data in the sense of Art. 4 Nr. 1 DSGVO,
+ * - `special-category`: special categories of personal data, Art. 9 DSGVO (health, religion, ...).
  */
-export interface AiProvider {
+export type DataClass = 'public' | 'internal' | 'personal' | 'special-category';
+export const DATA_CLASSES = ['public', 'internal', 'personal', 'special-category'] as const satisfies readonly DataClass[];
+
+/**
+ * Where a provider processes text: in this installation's own operation (`on-premises`, including the
+ * municipality's own data centre or its municipal IT service provider under its control), in the EU/EEA
+ * (`eu`), or anywhere else (`third-country`, also an EU provider whose processing may reach one).
+ */
+export type ProviderLocation = 'on-premises' | 'eu' | 'third-country';
+export const PROVIDER_LOCATIONS = ['on-premises', 'eu', 'third-country'] as const satisfies readonly ProviderLocation[];
+
+/** What the data-protection policy needs to know about a provider. */
+export interface ProviderProfile {
+  readonly location: ProviderLocation;
+  /** Who runs it: "this installation", "Kommunales Rechenzentrum Musterland", "Example AI Ltd." */
+  readonly operator: string;
+  /**
+   * Reference to the data-processing agreement (Auftragsverarbeitungsvertrag, Art. 28 DSGVO) with the
+   * operator, e.g. a contract number. Not needed on-premises; off-premises the policy wants it for every
+   * data class but `public`.
+   */
+  readonly dataProcessingAgreement?: string;
+  /** The data classes the operator's agreement and set-up allow this provider to see. */
+  readonly dataClasses: readonly DataClass[];
+}
+
+/** Tasks of libs/ai: those of the contracts plus `translate` and `extract` (model providers only). */
+export type AiTask = AiTaskName | 'translate' | 'extract';
+
+/** Step fields libs/ai reads beyond the contracts' step schema. */
+export interface AiStepExtras {
+  /**
+   * Providers to try, in order, after `provider` when it is not allowed for the route's data class, does
+   * not do the task, or fails with a retryable error. Never used to get round the policy.
+   */
+  fallbackProviders?: string[];
+  /** Prompt template for model providers, `id@version` or `id` (newest version); default per task. */
+  prompt?: string;
+}
+
+interface AiStepBase extends AiStepExtras {
+  id: string;
+  provider: string;
+}
+
+/** Translate the text from one language into another; languages as ISO 639-3 codes (`deu`, `eng`, `ukr`). */
+export interface TranslateStepConfig extends AiStepBase {
+  task: 'translate';
+  sourceLanguage: string;
+  targetLanguage: string;
+}
+
+/** Extract fields described by a JSON schema (an object schema) from the text. */
+export interface ExtractStepConfig extends AiStepBase {
+  task: 'extract';
+  schema: Record<string, unknown>;
+  /** What to extract, in words, for the model (e.g. "Angaben des Antragstellers"). */
+  instructions?: string;
+}
+
+export type AiStepConfig = (StepConfig & AiStepExtras) | TranslateStepConfig | ExtractStepConfig;
+
+export interface TranslationOutput {
+  translation: string;
+  sourceLanguage: string;
+  targetLanguage: string;
+}
+
+export interface ExtractionOutput {
+  /** The extracted fields, valid against the step's schema. */
+  fields: Record<string, unknown>;
+}
+
+export type AiTaskOutput = TaskOutput | TranslationOutput | ExtractionOutput;
+
+/** The prompt template a model step ran with. */
+export interface PromptTemplateRef {
+  /** e.g. `summarise-de` */
+  id: string;
+  /** Bumped whenever the wording or the expected answer changes. */
+  version: number;
+}
+
+/** The AI label plus, for model providers, the prompt template the output came from. */
+export interface AiStepLabel extends AiLabel {
+  promptTemplate?: PromptTemplateRef;
+}
+
+/** A provider that was tried before the one that produced the result, and why it did not. */
+export interface ProviderFallback {
+  provider: string;
+  code: string;
+}
+
+export interface AiStepResult {
+  step: string;
+  task: AiTask;
+  output: AiTaskOutput;
+  label: AiStepLabel;
+  /** Set when earlier providers of the step's chain failed with retryable errors. */
+  fallbackFrom?: ProviderFallback[];
+}
+
+/** A contracts StepResult with the fields libs/ai adds; what AiService answers for a contracts StepConfig. */
+export type StepResultWithExtras = StepResult & Pick<AiStepResult, 'fallbackFrom'> & { label: AiStepLabel };
+
+/** What a provider tells `onProgress` while a call is under way. */
+export interface AiProgress {
+  provider: string;
+  step: string;
+  /** HTTP attempt, from 1. */
+  attempt: number;
+  /** Waiting for the answer, or waiting before the next attempt (rate limit, server error, timeout). */
+  phase: 'waiting-for-answer' | 'backing-off';
+  elapsedMs: number;
+}
+
+export interface AiRunOptions {
+  /** Aborts the call for real (the HTTP request is cancelled); the run fails with a RetryableError `aborted`. */
+  signal?: AbortSignal;
+  /**
+   * Called periodically while a long call waits for an answer or between attempts (every `heartbeatMs` of
+   * the provider; never twice at once), so the caller can keep its job alive. In a BullMQ processor
+   * (`process(job, token)`), extend the lock and stop when it is gone (extendLock answers 0 then):
+   *
+   * ```ts
+   * await ai.run(step, text, {
+   *   dataClass: route.dataClass,
+   *   onProgress: async () => {
+   *     if (!(await job.extendLock(token!, 60_000))) throw new Error(`lock of job ${job.id} is lost`);
+   *   },
+   * });
+   * ```
+   *
+   * BullMQ's worker also renews locks by itself while the event loop runs; this callback is for longer
+   * locks, for progress reports (`job.updateProgress`) and for noticing a lost lock. If it throws or
+   * rejects, the HTTP request is cancelled and the run fails with RetryableError `heartbeat-failed`: a
+   * lost lock means another worker may already run the job. No other provider of the chain is tried then.
+   */
+  onProgress?: (progress: AiProgress) => void | Promise<void>;
+}
+
+/**
+ * Something that performs AI steps: the embedded algorithms here, trained models or remote services.
+ * A step names its provider by `name`; the provider says which tasks it can do and, for the
+ * data-protection policy, where it runs, who operates it and which data classes it may see. A
+ * provider that leaves the profile out (like the embedded one, whose profile the registry knows) gets
+ * one at registration, or is refused by the policy for every data class.
+ */
+export interface AiProvider extends Partial<ProviderProfile> {
   readonly name: string;
-  readonly tasks: readonly AiTaskName[];
-  /** Runs one step on the document's text. Fails with PermanentError for input it can never handle. */
-  run(step: StepConfig, text: string): Promise<StepResult>;
+  readonly tasks: readonly AiTask[];
+  /**
+   * Runs one step on the document's text. Fails with PermanentError for input it can never handle,
+   * with RetryableError for what may pass later (timeouts, an unavailable service).
+   */
+  run(step: AiStepConfig, text: string, options?: AiRunOptions): Promise<AiStepResult>;
 }

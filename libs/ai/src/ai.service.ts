@@ -1,20 +1,79 @@
-import { PermanentError, type StepConfig, type StepResult } from '@app/contracts';
-import { Inject, Injectable } from '@nestjs/common';
+import { PermanentError, RetryableError, type StepConfig } from '@app/contracts';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AiRunOptions, AiStepConfig, AiStepResult, DataClass, ProviderFallback, StepResultWithExtras } from './ai-provider.interface.js';
+import { ProviderPolicy, type ChainSkip } from './provider-policy.rules.js';
 import { ProviderRegistry } from './provider.registry.js';
 
-/** Runs an AI step on the provider the step names, after checking that provider can do the task. */
+export interface AiRunContext extends AiRunOptions {
+  /** The data class of the route the text belongs to; default DEFAULT_DATA_CLASS. */
+  dataClass?: DataClass;
+}
+
+/**
+ * The data class assumed when a caller does not say: the most sensitive one. Text nobody has classified may
+ * hold anything, so without a declared class only on-premises providers that may see special-category
+ * data get it (the embedded engine does). Routes declare their class to use anything else.
+ */
+export const DEFAULT_DATA_CLASS: DataClass = 'special-category';
+
+/** Errors after which no other provider is tried: the caller is gone, or its job lock is lost. */
+const NO_FALLBACK_CODES = new Set(['aborted', 'heartbeat-failed']);
+
+/**
+ * Runs an AI step. The step's chain (`provider`, then `fallbackProviders`) is checked before any text leaves
+ * the process: providers that do not do the task, or that the policy refuses for the data class, are left
+ * out; if none is left the step fails with PermanentError `policy-refused` (or `unsupported-task`). The
+ * first allowed provider runs the step; when it fails with a RetryableError the next allowed one is
+ * tried, never a refused one. Permanent errors end the step at once.
+ */
 @Injectable()
 export class AiService {
-  constructor(@Inject(ProviderRegistry) private readonly registry: ProviderRegistry) {}
+  private readonly policy: ProviderPolicy;
 
-  async run(step: StepConfig, text: string): Promise<StepResult> {
-    const provider = this.registry.get(step.provider);
-    if (!provider.tasks.includes(step.task)) {
-      throw new PermanentError(
-        `AI provider "${provider.name}" does not do task "${step.task}" (step "${step.id}"); it does: ${provider.tasks.join(', ')}`,
-        'unsupported-task',
-      );
-    }
-    return provider.run(step, text);
+  constructor(
+    @Inject(ProviderRegistry) private readonly registry: ProviderRegistry,
+    @Optional() @Inject(ProviderPolicy) policy?: ProviderPolicy,
+  ) {
+    this.policy = policy ?? new ProviderPolicy();
   }
+
+  run(step: StepConfig, text: string, context?: AiRunContext): Promise<StepResultWithExtras>;
+  run(step: AiStepConfig, text: string, context?: AiRunContext): Promise<AiStepResult>;
+  async run(step: AiStepConfig, text: string, context: AiRunContext = {}): Promise<AiStepResult> {
+    const dataClass = context.dataClass ?? DEFAULT_DATA_CLASS;
+    const chain = [...new Set([step.provider, ...(step.fallbackProviders ?? [])])].map((name) => this.registry.describe(name));
+    const { allowed, skipped } = this.policy.select({ dataClass, task: step.task, chain });
+    if (!allowed.length) throw nothingAllowed(step, dataClass, skipped);
+
+    const options: AiRunOptions = {};
+    if (context.signal) options.signal = context.signal;
+    if (context.onProgress) options.onProgress = context.onProgress;
+    const failed: ProviderFallback[] = [];
+    for (const [index, candidate] of allowed.entries()) {
+      try {
+        const result = await candidate.provider.run(step, text, options);
+        return failed.length ? { ...result, fallbackFrom: failed } : result;
+      } catch (error) {
+        const retryable = error instanceof RetryableError && !NO_FALLBACK_CODES.has(error.code);
+        if (!retryable || index === allowed.length - 1) {
+          if (retryable && failed.length) {
+            const before = failed.map((f) => `"${f.provider}" (${f.code})`).join(', ');
+            throw new RetryableError(`${error.message}; tried before: ${before}`, error.code, { cause: error });
+          }
+          throw error;
+        }
+        failed.push({ provider: candidate.name, code: error.code });
+      }
+    }
+    throw new Error('unreachable: the chain had an allowed provider');
+  }
+}
+
+function nothingAllowed(step: AiStepConfig, dataClass: DataClass, skipped: ChainSkip[]): PermanentError {
+  const refused = skipped.filter((skip) => skip.code === 'policy-refused');
+  const reasons = skipped.map((skip) => skip.reason).join('; ');
+  if (refused.length) {
+    return new PermanentError(`step "${step.id}" (${step.task}, data class "${dataClass}"): no provider of its chain may be used: ${reasons}`, 'policy-refused');
+  }
+  return new PermanentError(`step "${step.id}": ${reasons}`, 'unsupported-task');
 }

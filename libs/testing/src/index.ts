@@ -1,2 +1,3 @@
 export * from './legacy-soap.stand-in.js';
 export * from './test-config.js';
+export * from './chat-completions.stand-in.js';
