@@ -18,12 +18,14 @@ export class AiStepService {
     const done = await this.store.getResult(job.documentId, job.step);
     if (done) return { skipped: true, provider: done.label.provider, model: done.label.model, detail: 'result already stored' };
 
-    const step = this.routes.get(job.routeId).steps.find((s) => s.id === job.step);
+    const route = this.routes.get(job.routeId);
+    const step = route.steps.find((s) => s.id === job.step);
     if (!step) throw new PermanentError(`route "${job.routeId}" has no step "${job.step}"`, 'unknown-step');
     const text = await this.store.getText(job.documentId);
     if (text === undefined) throw new PermanentError(`document ${job.documentId} has no text (expired or never taken in)`, 'no-text');
 
-    const result = await this.ai.run(step, text);
+    // The route's data class decides, before any text leaves the process, which providers may see it.
+    const result = await this.ai.run(step, text, { dataClass: route.dataClass });
     await this.store.saveResult(job.documentId, result);
     return { provider: result.label.provider, model: result.label.model };
   }
