@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isValidIban, isValidLeitwegId, leitwegCheckDigits, mod97 } from './field-extract.checksums.js';
+import { isValidIban, isValidLeitwegId, leitwegCheckDigits, mod97 } from '@app/contracts';
 import {
   extractAddresses,
   extractAktenzeichen,

@@ -1,4 +1,4 @@
-import { IBAN_LENGTHS, isValidIban, isValidLeitwegId } from './field-extract.checksums.js';
+import { IBAN_LENGTHS, isValidIban, isValidLeitwegId } from '@app/contracts';
 
 /**
  * Rule-based extraction of the fields German administrative text states in fixed forms: dates, euro

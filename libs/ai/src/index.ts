@@ -85,7 +85,6 @@ export { CLASSIFIER_ALGORITHM, CLASSIFIER_MODEL_FORMAT, CLASSIFIER_MODEL_VERSION
 export { RECOMMENDED_FEATURES, RECOMMENDED_MODEL, corpusHash, trainClassifier, type TrainClassifierOptions, type TrainingExample } from './trained-classifier.trainer.js';
 export { classificationReport, groupFolds, groupSplit, type ClassificationReport, type GroupedItem, type LabelScores, type SplitOptions } from './trained-classifier.evaluation.js';
 export { corpusGroupOf, readLabelledExamples, type LabelledExample } from './trained-classifier.examples.js';
-export { IBAN_LENGTHS, isValidIban, isValidLeitwegId, leitwegCheckDigits, mod97 } from './field-extract.checksums.js';
 export {
   extractAddresses,
   extractAktenzeichen,

@@ -5,3 +5,4 @@ export * from './route-config.schema.js';
 export * from './events.js';
 export * from './jobs.types.js';
 export * from './errors.js';
+export * from './identifiers.js';

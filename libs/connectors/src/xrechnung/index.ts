@@ -1,8 +1,6 @@
 export * from './invoice-facts.types.js';
 export { extractInvoice, invoiceSyntaxOf } from './xrechnung.extractor.js';
 export { checkInvoiceRules } from './invoice.rules.js';
-export { checkLeitwegId, isLeitwegId, type LeitwegIdCheck } from './leitweg-id.validator.js';
-export { isValidIban, normalizeIban } from './iban.validator.js';
 export { compareDecimals, decimalsEqual, isDecimal, sumDecimals } from './decimal.arithmetic.js';
 export { parseEarlyPaymentDiscounts, type ParsedPaymentTerms } from './payment-terms.parser.js';
 export { CII_RAM_NAMESPACE, CII_RSM_NAMESPACE, CII_UDT_NAMESPACE } from './cii-invoice.reader.js';

@@ -1,7 +1,6 @@
+import { checkLeitwegId, isValidIban } from '@app/contracts';
 import { decimalsEqual, negateDecimal, sumDecimals } from './decimal.arithmetic.js';
-import { isValidIban } from './iban.validator.js';
 import type { InvoiceFacts, InvoiceFinding, InvoiceFindingSeverity, InvoiceLine } from './invoice-facts.types.js';
-import { checkLeitwegId } from './leitweg-id.validator.js';
 import { parseEarlyPaymentDiscounts } from './payment-terms.parser.js';
 
 /** BR-DE-17: the type codes XRechnung expects. */

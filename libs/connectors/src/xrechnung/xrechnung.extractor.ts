@@ -96,14 +96,12 @@
  * BT-24), Leitweg-ID (BT-10 when format and check digits are right), IBANs (valid BT-84 values),
  * Skonto discounts (from BT-20). Then checkInvoiceRules adds the findings (invoice.rules.ts).
  */
-import { PermanentError } from '@app/contracts';
+import { checkLeitwegId, isValidIban, normalizeIban, PermanentError } from '@app/contracts';
 import { documentElement, type XmlElement, type XmlInspection } from '@app/xml';
 import { CII_RSM_NAMESPACE, readCiiInvoice } from './cii-invoice.reader.js';
-import { isValidIban, normalizeIban } from './iban.validator.js';
 import type { InvoiceFacts, InvoiceSyntax } from './invoice-facts.types.js';
 import { InvoiceReadContext, withoutUndefined } from './invoice-read.context.js';
 import { checkInvoiceRules } from './invoice.rules.js';
-import { checkLeitwegId } from './leitweg-id.validator.js';
 import { parseEarlyPaymentDiscounts } from './payment-terms.parser.js';
 import { readUblInvoice, UBL_CREDIT_NOTE_NAMESPACE, UBL_INVOICE_NAMESPACE } from './ubl-invoice.reader.js';
 

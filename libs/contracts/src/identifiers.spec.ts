@@ -1,5 +1,39 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkLeitwegId, isLeitwegId } from './leitweg-id.validator.js';
+import { checkLeitwegId, isLeitwegId, isValidIban, isValidLeitwegId, leitwegCheckDigits, mod97, normalizeIban } from './identifiers.js';
+
+describe('mod97', () => {
+  it('computes MOD 97-10 with letters as two digits', () => {
+    expect(mod97('0')).toBe(0);
+    expect(mod97('97')).toBe(0);
+    expect(mod97('A')).toBe(10);
+    expect(mod97('1A')).toBe(110 % 97);
+    expect(mod97('370400440532013000131489')).toBe(1);
+    expect(() => mod97('a')).toThrow(RangeError);
+  });
+});
+
+describe('isValidIban', () => {
+  it.each(['DE89370400440532013000', 'DE89 3704 0044 0532 0130 00', 'de89370400440532013000', 'DE79000000001234567890', 'GB82WEST12345698765432', 'NL91ABNA0417164300'])(
+    'accepts %s',
+    (iban) => expect(isValidIban(iban)).toBe(true),
+  );
+
+  it.each([
+    'DE89370400440532013001',
+    'DE89 3704 0044 0532 0130 01',
+    'DE8937040044053201300',
+    'XX',
+    '',
+    'DE89-3704-0044-0532-0130-00',
+    '[IBAN]',
+  ])('refuses %s', (iban) => {
+    expect(isValidIban(iban)).toBe(false);
+  });
+
+  it('normalises printed groups', () => {
+    expect(normalizeIban(' de89 3704 0044\t0532 0130 00 ')).toBe('DE89370400440532013000');
+  });
+});
 
 describe('checkLeitwegId', () => {
   it.each([
@@ -27,6 +61,7 @@ describe('checkLeitwegId', () => {
     ['04011000-12345-3', 'form'],
     ['4-12345-03', 'form'],
     ['0401100012345603-1-03', 'form'],
+    ['0401100012345123450-1234512345-06', 'form'],
     ['04011000_12345_03', 'form'],
     ['04011000-1234-5-03', 'form'],
     [`04011000-${'A'.repeat(31)}-03`, 'form'],
@@ -37,5 +72,16 @@ describe('checkLeitwegId', () => {
     expect(check.valid).toBe(false);
     expect(!check.valid && check.problem).toContain(problem);
     expect(isLeitwegId(text)).toBe(false);
+    expect(isValidLeitwegId(text)).toBe(false);
+  });
+});
+
+describe('Leitweg-ID check digits', () => {
+  it('computes and checks the check digits (ISO 7064 MOD 97-10)', () => {
+    expect(leitwegCheckDigits('04011000-1234512345')).toBe('06');
+    expect(leitwegCheckDigits('991-33333TEST')).toBe('33');
+    expect(isValidLeitwegId('04011000-1234512345-06')).toBe(true);
+    expect(isValidLeitwegId('04011000-1234512345-07')).toBe(false);
+    expect(isValidLeitwegId('0401100012345123450-1234512345-06')).toBe(false);
   });
 });
