@@ -54,8 +54,9 @@ export class SoapIngressService implements OnModuleInit {
   }
 
   private async submitDocument(args: Record<string, unknown>, version: SoapVersion) {
-    const xml = soapText(args.xmlDocument);
-    const content = soapText(args.content);
+    // An element sent empty counts as given (and is refused as an empty document further on).
+    const xml = 'xmlDocument' in args ? (soapText(args.xmlDocument) ?? '') : undefined;
+    const content = 'content' in args ? (soapText(args.content) ?? '') : undefined;
     if ((xml === undefined) === (content === undefined)) throw new InputError('give exactly one of xmlDocument or content', 'bad-request');
     const routeId = soapText(args.routeId);
     if (!routeId) throw new InputError('routeId is missing', 'no-route');
