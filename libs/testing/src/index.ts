@@ -1,3 +1,4 @@
 export * from './legacy-soap.stand-in.js';
 export * from './test-config.js';
 export * from './chat-completions.stand-in.js';
+export * from './input-error.expect.js';

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '@app/contracts';
+import { expectInputError } from '@app/testing';
 import { inspectXml } from './xml.parser.js';
 import { DEFAULT_XML_LIMITS } from './xml.limits.js';
 
@@ -14,16 +15,7 @@ const samples = readdirSync(SAMPLES)
   .sort()
   .map((name) => ({ name, bytes: readFileSync(path.join(SAMPLES, name)) }));
 
-/** Runs `fn`, demands an InputError (nothing else may escape) and returns it. */
-function refusal(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError, but the input was accepted');
-}
+const refusal = expectInputError;
 
 /** Every `xdomea:` prefix becomes `x:`, as another sender might write the same message. */
 function reprefix(xml: string): string {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InputError } from '@app/contracts';
 import { disposeXsdSchemas, loadLibxml2, loadXsdSchema } from './xsd-schema.loader.js';
+import { expectInputError } from '@app/testing';
 import { parseUntrustedXml, XsdSchemaValidator } from './xsd.validator.js';
 
 const CONTRACTS = path.resolve(process.cwd(), 'contracts');
@@ -20,15 +20,7 @@ const INVALID = `<?xml version="1.0" encoding="UTF-8"?>
 </Invoice>
 `;
 
-function refusal(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError, but the input was accepted');
-}
+const refusal = expectInputError;
 
 describe('XsdSchemaValidator', () => {
   let validator: XsdSchemaValidator;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '@app/contracts';
+import { expectInputError } from '@app/testing';
 import { kindOf } from './intake.service.js';
 
 const xml = Buffer.from('<?xml version="1.0"?><a/>');
@@ -21,15 +21,9 @@ describe('kindOf', () => {
 
   it('refuses what it cannot read with 415, naming what it takes', () => {
     for (const [type, name] of [['application/pdf', undefined], [undefined, 'scan.pdf'], ['image/png', 'x.xml']] as const) {
-      let error: unknown;
-      try {
-        kindOf(text, type, name);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).httpStatus).toBe(415);
-      expect((error as InputError).message).toMatch(/not supported/);
+      const error = expectInputError(() => kindOf(text, type, name));
+      expect(error.httpStatus).toBe(415);
+      expect(error.message).toMatch(/not supported/);
     }
   });
 });
