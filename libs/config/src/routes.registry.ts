@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InputError, type Channel, type Route } from '@app/contracts';
+import { InputError, type BuiltInChannel, type Channel, type Route } from '@app/contracts';
 import { APP_CONFIG, type AppConfig } from './app.config.js';
 
 /** Looks routes up by id; an unknown id is the caller's mistake and says which ids exist. */
@@ -23,10 +23,17 @@ export class RoutesRegistry {
     return route;
   }
 
-  /** The route, if it accepts documents over this channel. */
+  /** The route, if it accepts documents over this channel; `source:<connector>` needs that connector among its `sources`. */
   forChannel(routeId: string, channel: Channel): Route {
     const route = this.get(routeId);
-    if (!route.accept.includes(channel)) {
+    if (channel.startsWith('source:')) {
+      const connector = channel.slice('source:'.length);
+      if (!route.sources?.some((source) => source.connector === connector)) {
+        throw new InputError(`route "${routeId}" has no source "${connector}"`, 'channel-not-accepted', 403);
+      }
+      return route;
+    }
+    if (!route.accept.includes(channel as BuiltInChannel)) {
       throw new InputError(`route "${routeId}" does not accept documents over ${channel}; it accepts ${route.accept.join(', ')}`, 'channel-not-accepted', 403);
     }
     return route;

@@ -5,3 +5,7 @@ export * from './writeback-mapping.resolver.js';
 export { assertSafeFilename, isIgnoredName } from './filename.guard.js';
 export * from './xrechnung/index.js';
 export * from './sdk/index.js';
+export * from './connectors.catalogue.js';
+export { xrechnungConnector, xrechnungOptionsSchema, renderInvoiceText, renderInvoiceFacts, invoiceFields, type XrechnungOptions, type ParsedInvoice } from './xrechnung/xrechnung.connector.js';
+export * from './xdomea/index.js';
+export * from './xta2/index.js';

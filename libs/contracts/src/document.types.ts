@@ -1,10 +1,30 @@
 import type { StepResult, WritebackRecord } from './step-result.types.js';
 
-/** How a document came in. */
-export type Channel = 'soap' | 'rest' | 'folder';
+/** The ways in a route can `accept`: documents sent to Schnittstelle. */
+export type BuiltInChannel = 'soap' | 'rest' | 'folder';
 
-/** What the body is; decides how text is taken from it for the AI steps. */
-export type DocumentKind = 'xml' | 'text';
+/** Documents a route's `sources:` entry fetched: `source:<connector name>`, e.g. `source:xta2`. */
+export type SourceChannel = `source:${string}`;
+
+/** How a document came in. */
+export type Channel = BuiltInChannel | SourceChannel;
+
+/** The channel of documents a source connector delivers. */
+export function sourceChannel(connectorName: string): SourceChannel {
+  return `source:${connectorName}`;
+}
+
+/** What the body is; decides how text is taken from it for the AI steps. `container`: a package of documents (a ZIP). */
+export type DocumentKind = 'xml' | 'text' | 'container';
+
+/** A document inside a container message (an xdomea primary document, an invoice attachment). */
+export interface DocumentPart {
+  name: string;
+  mediaType: string;
+  sizeBytes: number;
+  /** Whether its text went into the document's text. */
+  textExtracted: boolean;
+}
 
 /** Facts read from an XÖV message header (xdomea 3.0.0 `Kopf`). */
 export interface XoevHeader {
@@ -34,6 +54,14 @@ export interface CanonicalDocument {
   receivedAt: string;
   rootElement?: string;
   xoev?: XoevHeader;
+  /** The connector that read the document (the route's `connector:`); absent for the built-in XML and text reading. */
+  connector?: string;
+  /** Facts a connector read by rules (an invoice's seller, buyer, Leitweg-ID, totals, lines); never AI output. */
+  fields?: Record<string, unknown>;
+  /** The documents inside a container message. */
+  parts?: DocumentPart[];
+  /** Irregularities that did not stop the document (a header contradicting its root element); never document content. */
+  warnings?: string[];
 }
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';

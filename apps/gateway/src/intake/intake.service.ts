@@ -3,17 +3,31 @@ import { AuditLog } from '@app/audit';
 import path from 'node:path';
 import { APP_CONFIG, resolvePath, RoutesRegistry, type AppConfig } from '@app/config';
 import {
+  connectorContext,
+  ConnectorRegistry,
+  resolveRouteLimits,
+  xmlLimitsOf,
+  type AnyConnector,
+  type ConnectorContext,
+  type ConnectorDocument,
+  type ConnectorLimits,
+  type ConnectorSpec,
+} from '@app/connectors';
+import {
   DocumentEvents,
+  EMBEDDED_PROVIDER,
   InputError,
+  UnavailableError,
   type CanonicalDocument,
   type Channel,
+  type ConnectorRef,
   type DocumentKind,
   type PipelineJob,
   type Receipt,
   type Route,
 } from '@app/contracts';
 import { deriveDocumentId, DocumentStore, sha256Hex } from '@app/documents';
-import { DocumentEventsPublisher, PipelineService, type StepOutcome } from '@app/pipeline';
+import { AiUsageStore, DocumentEventsPublisher, PipelineService, type BudgetState, type StepOutcome } from '@app/pipeline';
 import { Steps } from '@app/queue';
 import { contractsDir } from '@app/runtime';
 import { extractText, inspectXml, loadXsdSchema, validateAgainstCatalogue, type XmlInspection } from '@app/xml';
@@ -36,6 +50,29 @@ function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]!.trim().toLowerCase() || undefined;
 }
 
+function extensionOf(filename: string | undefined): string | undefined {
+  return filename?.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
+}
+
+/**
+ * What a route with a connector takes in: what kindOf takes, and the media types and file extensions the
+ * connector `accepts` (a ZIP container, say). Everything else is refused with 415 before the connector sees it.
+ */
+export function admitForConnector(contentType: string | undefined, filename: string | undefined, accepts: ConnectorSpec<unknown, unknown>['accepts'] = {}): void {
+  const type = mediaType(contentType);
+  const types = (accepts.mediaTypes ?? []).map((t) => t.toLowerCase());
+  const extensions = (accepts.extensions ?? []).map((e) => e.toLowerCase().replace(/^\./, ''));
+  if (type && type !== 'application/octet-stream') {
+    if (XML_TYPE.test(type) || type === 'text/plain' || types.includes(type)) return;
+    const also = types.length > 0 ? `, ${types.join(', ')}` : '';
+    throw new InputError(`content type ${type} is not supported on this route; send XML (application/xml), plain text (text/plain)${also}`, 'unsupported-content-type', 415);
+  }
+  const extension = extensionOf(filename);
+  if (extension && !['xml', 'txt', ...extensions].includes(extension)) {
+    throw new InputError(`files of type .${extension} are not supported on this route; drop ${['xml', 'txt', ...extensions].map((e) => `.${e}`).join(', ')} files`, 'unsupported-content-type', 415);
+  }
+}
+
 /** XML or text, from the declared type, then the file name, then the first byte. */
 export function kindOf(body: Buffer, contentType?: string, filename?: string): DocumentKind {
   const type = mediaType(contentType);
@@ -44,12 +81,19 @@ export function kindOf(body: Buffer, contentType?: string, filename?: string): D
   if (type && type !== 'application/octet-stream') {
     throw new InputError(`content type ${type} is not supported; send XML (application/xml) or plain text (text/plain)`, 'unsupported-content-type', 415);
   }
-  const extension = filename?.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
+  const extension = extensionOf(filename);
   if (extension === 'xml') return 'xml';
   if (extension === 'txt') return 'text';
   if (extension) throw new InputError(`files of type .${extension} are not supported; drop .xml or .txt files`, 'unsupported-content-type', 415);
   const start = body.subarray(0, 64).toString('latin1').replace(/^(\xef\xbb\xbf|\xfe\xff|\xff\xfe)/, '').trimStart();
   return start.startsWith('<') ? 'xml' : 'text';
+}
+
+/** What reading a message gives, by a connector or the built-in XML and text reading. */
+type ReadDocument = Omit<ConnectorDocument, 'text'> & { text: string };
+
+function defaultMediaType(kind: DocumentKind): string {
+  return kind === 'xml' ? 'application/xml' : kind === 'text' ? 'text/plain' : 'application/octet-stream';
 }
 
 function decodeText(body: Buffer): string {
@@ -75,6 +119,8 @@ export class IntakeService {
     private readonly pipeline: PipelineService,
     private readonly audit: AuditLog,
     private readonly events: DocumentEventsPublisher,
+    private readonly connectors: ConnectorRegistry,
+    private readonly usage: AiUsageStore,
   ) {}
 
   /** PUBLIC_BASE_URL wins over the address the caller used (behind a reverse proxy they differ). */
@@ -93,42 +139,40 @@ export class IntakeService {
 
   private async accept(submission: Submission, baseUrl: string): Promise<Receipt> {
     const route = this.routes.forChannel(submission.routeId, submission.channel);
+    await this.assertBudgetLeft(route);
     const { body } = submission;
-    const maxBytes = route.maxBodyBytes ?? this.config.limits.maxBodyBytes;
+    const limits = resolveRouteLimits(route, this.config.limits.maxBodyBytes);
     if (body.length === 0) throw new InputError('the document is empty', 'empty');
-    if (body.length > maxBytes) throw new InputError(`the document has ${body.length} bytes; route "${route.id}" takes at most ${maxBytes}`, 'too-large', 413);
+    if (body.length > limits.maxBytes) throw new InputError(`the document has ${body.length} bytes; route "${route.id}" takes at most ${limits.maxBytes}`, 'too-large', 413);
     if (submission.correlationId !== undefined && !CORRELATION_ID.test(submission.correlationId)) {
       throw new InputError('correlationId must be 1 to 200 printable ASCII characters without spaces', 'bad-correlation-id');
     }
 
-    const kind = kindOf(body, submission.contentType, submission.filename);
-    let inspection: XmlInspection | undefined;
-    let text: string;
-    if (kind === 'xml') {
-      inspection = inspectXml(body, { maxBytes });
-      await this.validateSchema(route, body);
-      text = extractText(inspection);
-    } else {
-      text = decodeText(body);
-    }
-    if (text.trim() === '') throw new InputError('the document holds no text to work on', 'no-text');
+    const read = route.connector
+      ? await this.readWithConnector(route, route.connector, submission, { validate: true })
+      : await this.readBuiltIn(route, submission, limits, { validate: true });
+    if (read.text.trim() === '') throw new InputError('the document holds no text to work on', 'no-text');
 
     const sha256 = sha256Hex(body);
-    const xoev = inspection?.xoev;
+    const xoev = read.xoev;
     const document: CanonicalDocument = {
       id: deriveDocumentId(route.id, { correlationId: submission.correlationId, processId: xoev?.processId, messageTypeCode: xoev?.messageTypeCode, sha256 }),
       routeId: route.id,
       correlationId: submission.correlationId,
       channel: submission.channel,
-      kind,
-      contentType: mediaType(submission.contentType) ?? (kind === 'xml' ? 'application/xml' : 'text/plain'),
+      kind: read.kind,
+      contentType: mediaType(submission.contentType) ?? defaultMediaType(read.kind),
       filename: submission.filename,
       sizeBytes: body.length,
       sha256,
       receivedAt: new Date().toISOString(),
-      rootElement: inspection?.rootElement,
+      rootElement: read.rootElement,
       xoev,
     };
+    if (route.connector) document.connector = route.connector.connector;
+    if (read.fields && Object.keys(read.fields).length > 0) document.fields = read.fields;
+    if (read.parts && read.parts.length > 0) document.parts = read.parts;
+    if (read.warnings && read.warnings.length > 0) document.warnings = read.warnings;
 
     const created = await this.store.create(document, body);
     if (!created.created) {
@@ -145,11 +189,45 @@ export class IntakeService {
       return { documentId: document.id, status: status?.state ?? 'accepted', routeId: route.id, correlationId: submission.correlationId, duplicate: true, statusUrl: this.statusUrl(baseUrl, document.id) };
     }
 
-    await this.store.setText(document.id, text);
+    await this.store.setText(document.id, read.text);
     await this.audit.append({ documentId: document.id, routeId: route.id, step: Steps.intake, outcome: 'accepted', detail: describe(document) });
     await this.pipeline.enqueue({ documentId: document.id, routeId: route.id, step: Steps.intake });
     this.events.publish(DocumentEvents.accepted, { documentId: document.id, routeId: route.id, state: 'accepted' });
     return { documentId: document.id, status: 'accepted', routeId: route.id, correlationId: submission.correlationId, duplicate: false, statusUrl: this.statusUrl(baseUrl, document.id) };
+  }
+
+  /** The built-in reading: XML (hardened, within the route's limits, XSD-checked as the route says) or UTF-8 text. */
+  private async readBuiltIn(route: Route, submission: Pick<Submission, 'body' | 'contentType' | 'filename'>, limits: ConnectorLimits, how: { validate: boolean }): Promise<ReadDocument> {
+    const { body } = submission;
+    const kind = kindOf(body, submission.contentType, submission.filename);
+    if (kind !== 'xml') return { kind, text: decodeText(body) };
+    const inspection: XmlInspection = inspectXml(body, xmlLimitsOf(limits));
+    if (how.validate) await this.validateSchema(route, body);
+    return { kind, text: extractText(inspection), rootElement: inspection.rootElement, xoev: inspection.xoev, warnings: inspection.warnings };
+  }
+
+  /** The route's connector reads the message: parse, validate (at intake only), toDocument. Its InputErrors refuse the document. */
+  private async readWithConnector(route: Route, ref: ConnectorRef, submission: Pick<Submission, 'body' | 'contentType' | 'filename'>, how: { validate: boolean }): Promise<ReadDocument> {
+    const connector = this.connectors.get(ref.connector);
+    admitForConnector(submission.contentType, submission.filename, connector.accepts);
+    const ctx = this.contextFor(connector, route, ref);
+    const input = { body: submission.body, mediaType: mediaType(submission.contentType), filename: submission.filename };
+    const parsed = await connector.parse!(input, ctx);
+    if (how.validate) await connector.validate?.(parsed, ctx);
+    const read = await connector.toDocument!(parsed, ctx);
+    if (typeof read?.text !== 'string') throw new Error(`connector "${connector.name}" gave a document without text`);
+    return read;
+  }
+
+  private contextFor(connector: AnyConnector, route: Route, ref: ConnectorRef): ConnectorContext<unknown> {
+    return connectorContext({
+      route,
+      ref,
+      contractsDir: contractsDir(),
+      configDir: path.dirname(this.config.paths.routesFile),
+      defaultMaxBodyBytes: this.config.limits.maxBodyBytes,
+      log: { info: (message) => this.logger.log(`${connector.name}: ${message}`), warn: (message) => this.logger.warn(`${connector.name}: ${message}`) },
+    });
   }
 
   /** The route's XSD check; a schema-invalid document is refused with every error's line and column. */
@@ -166,6 +244,28 @@ export class IntakeService {
   }
 
   /**
+   * A route whose tokens for the day are spent takes no new documents (they would only wait): the sender
+   * hears so at once, with the time the next budget starts. Routes that run only in-process have no budget.
+   */
+  private async assertBudgetLeft(route: Route): Promise<void> {
+    if (route.tokenBudgetPerDay === undefined) return;
+    if (!route.steps.some((step) => [step.provider, ...(step.fallbackProviders ?? [])].some((p) => p !== EMBEDDED_PROVIDER))) return;
+    let budget: BudgetState;
+    try {
+      budget = await this.usage.budget(route.id, route.tokenBudgetPerDay);
+    } catch (error) {
+      throw new UnavailableError(`token budget of route "${route.id}": ${(error as Error).message}`, { cause: error });
+    }
+    if (budget.remaining > 0) return;
+    throw new InputError(
+      `route "${route.id}" has used its ${budget.tokensPerDay} AI tokens for ${budget.day}; it takes documents again from ${budget.resetsAt}`,
+      'token-budget-spent',
+      429,
+      Date.parse(budget.resetsAt),
+    );
+  }
+
+  /**
    * The intake job: makes sure the document and its text are there (re-deriving the text if a crash
    * came between storing the body and the text) and hands it to the route's first step.
    */
@@ -175,7 +275,13 @@ export class IntakeService {
     if ((await this.store.getText(job.documentId)) === undefined) {
       const body = await this.store.getBody(job.documentId);
       if (!body) throw new InputError(`document ${job.documentId} has no body`, 'no-body');
-      await this.store.setText(job.documentId, document.kind === 'xml' ? extractText(inspectXml(body)) : decodeText(body));
+      const route = this.routes.get(document.routeId);
+      // Read the way it was read at intake; it passed validation then.
+      const submission = { body, contentType: document.contentType, filename: document.filename };
+      const read = route.connector
+        ? await this.readWithConnector(route, route.connector, submission, { validate: false })
+        : await this.readBuiltIn(route, submission, resolveRouteLimits(route, this.config.limits.maxBodyBytes), { validate: false });
+      await this.store.setText(job.documentId, read.text);
     }
     return { detail: describe(document) };
   }
@@ -199,6 +305,9 @@ export class IntakeService {
 function describe(document: CanonicalDocument): string {
   const xoev = document.xoev;
   const facts = [`${document.channel}`, `${document.kind}`, `${document.sizeBytes} bytes`, `sha256 ${document.sha256.slice(0, 16)}`];
+  if (document.connector) facts.push(`read by ${document.connector}`);
   if (xoev) facts.push(`${xoev.standard} ${xoev.version} ${xoev.messageTypeCode ?? '?'}`, `ProzessID ${xoev.processId ?? '?'}`);
+  if (document.parts?.length) facts.push(`${document.parts.length} parts`);
+  if (document.warnings?.length) facts.push(`${document.warnings.length} warnings`);
   return facts.join(', ');
 }

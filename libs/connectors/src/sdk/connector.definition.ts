@@ -1,5 +1,7 @@
-import type { CanonicalDocument, DocumentStatus, Receipt, Route, XoevHeader } from '@app/contracts';
+import { CONNECTOR_NAME_PATTERN, type CanonicalDocument, type DocumentKind, type DocumentPart, type DocumentStatus, type Receipt, type Route, type XoevHeader } from '@app/contracts';
 import type { z } from 'zod';
+
+export type { DocumentPart };
 
 /*
  * The connector SDK. A connector teaches Schnittstelle one standard or one transport, and nothing in the
@@ -12,10 +14,12 @@ import type { z } from 'zod';
  * A format connector (xdomea, XRechnung) has parse/validate/toDocument and usually fromResult; a transport
  * connector (XTA 2) has receive and send. A route names the connector that reads its messages (`connector:`),
  * the transports that fetch them (`sources:`) and where the results go (`writeback: { type: <connector> }`).
+ * The built-in connectors are listed in connectors.catalogue.ts; connector.registry.ts looks them up and
+ * checks every route's use of them (hooks, options) when the routes are loaded.
  */
 
 /** A connector name as routes write it: lower case, digits, "-". */
-export const CONNECTOR_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+export const CONNECTOR_NAME: RegExp = CONNECTOR_NAME_PATTERN;
 
 /** One message as it arrived over any way in, before a connector reads it. */
 export interface ConnectorInput {
@@ -50,18 +54,9 @@ export interface ConnectorContext<Options> {
   readonly log: { info(message: string): void; warn(message: string): void };
 }
 
-/** A document inside a container message (an xdomea primary document, an invoice attachment). */
-export interface DocumentPart {
-  name: string;
-  mediaType: string;
-  sizeBytes: number;
-  /** Whether its text went into the document's text. */
-  textExtracted: boolean;
-}
-
 /** What a connector makes of a message: the facts kept with the document and the text the AI steps read. */
 export interface ConnectorDocument {
-  kind: 'xml' | 'text' | 'container';
+  kind: DocumentKind;
   /** The text the AI steps work on; must not be empty. */
   text: string;
   rootElement?: string;

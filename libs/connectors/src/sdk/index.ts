@@ -1,1 +1,3 @@
 export * from './connector.definition.js';
+export * from './connector.registry.js';
+export * from './connector.context.js';
