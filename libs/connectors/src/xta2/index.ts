@@ -1,0 +1,10 @@
+export * from './xta2.constants.js';
+export * from './xta2.client.js';
+export * from './xta2.connector.js';
+export { buildAuthorHeader, buildMessageMetaData } from './xta2-metadata.builder.js';
+export type { MessageMetaDataInput, Xta2BusinessScenario, Xta2KeyCode, Xta2MessageType, Xta2Party } from './xta2-metadata.builder.js';
+export { readMessageMetaData, type Xta2MetaDataSummary } from './xta2-metadata.reader.js';
+export { mapXta2Error, readXta2Fault, type Xta2FaultInfo } from './xta2-fault.mapper.js';
+export * from './xta2.options.js';
+export * from './xta2.poller.js';
+export { documentMessageId, resolveSendMetaData, sendXta2 } from './xta2.sender.js';
