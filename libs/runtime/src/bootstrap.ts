@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import type { TLSSocket } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Type } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
@@ -32,7 +34,8 @@ function fail(message: string, code: number): never {
 export function publicBaseUrl(config: AppConfig, port: number): string {
   if (config.http.publicBaseUrl) return config.http.publicBaseUrl;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const scheme = config.security.tls ? 'https' : 'http';
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Loads the configuration, makes sure Redis answers, then starts the apps; a bad setting or no Redis ends the process with a message. */
@@ -67,6 +70,27 @@ export async function bootstrap(processName: string, apps: AppDefinition[]): Pro
   }
 }
 
+const CLIENT_CERTIFICATE_LINE = { none: 'not asked for', request: 'asked for, checked when shown', require: 'required' } as const;
+
+/**
+ * HTTPS from TLS_CERT_FILE/TLS_KEY_FILE; with TLS_CLIENT_CERT=require a client without a certificate
+ * signed by TLS_CA_FILE is turned away in the handshake, before any request is read.
+ */
+function httpsOptions(config: AppConfig): Pick<NestApplicationOptions, 'httpsOptions'> {
+  const tls = config.security.tls;
+  if (!tls) return {};
+  const ask = tls.clientCertificate !== 'none';
+  return {
+    httpsOptions: {
+      cert: tls.cert,
+      key: tls.key,
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      requestCert: ask,
+      rejectUnauthorized: tls.clientCertificate === 'require',
+    },
+  };
+}
+
 /** Starts the apps in this process on a given configuration (tests use it directly) and prints where they are. */
 export async function startApplication(
   config: AppConfig,
@@ -76,6 +100,7 @@ export async function startApplication(
   const app = await NestFactory.create<NestExpressApplication>(RuntimeModule.forRoot(config, apps.map((a) => a.module)), {
     bodyParser: false,
     bufferLogs: true,
+    ...httpsOptions(config),
   });
   app.useLogger(app.get(Logger));
   app.use('/ops', loopbackOnly);
@@ -90,10 +115,19 @@ export async function startApplication(
   }
   const port = (app.getHttpServer().address() as { port: number }).port;
   const baseUrl = publicBaseUrl(config, port);
+  const tls = config.security.tls;
+  if (tls?.clientCertificate === 'request') {
+    // Node accepts an unverifiable certificate when it only asks for one: a connection that shows
+    // a certificate the CA did not sign is closed; one without a certificate may go on.
+    app.getHttpServer().on('secureConnection', (socket: TLSSocket) => {
+      if (!socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) socket.destroy();
+    });
+  }
 
   const lines = [
     `Schnittstelle ${banner.processName} is running (pid ${process.pid}).`,
     `  Redis:            ${banner.redisLine ?? config.redis.url}`,
+    ...(tls ? [`  TLS:              ${tls.certFile}; client certificates ${CLIENT_CERTIFICATE_LINE[tls.clientCertificate]}${tls.caFile ? ` (CA ${tls.caFile})` : ''}`] : []),
     `  Health:           ${baseUrl}/health/live  ${baseUrl}/health/ready`,
     ...apps.flatMap((a) => a.describe?.(config, baseUrl) ?? []),
     `  Audit log:        ${config.auditDatabaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,

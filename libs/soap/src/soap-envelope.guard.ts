@@ -71,12 +71,17 @@ export interface EnvelopeCheckInput {
   /** The operations of the endpoint's port. */
   operations: ReadonlyMap<string, WsdlOperation>;
   maxBodyBytes: number;
+  /** Header blocks the caller processes itself (e.g. wsse:Security): mustUnderstand on them is no fault. */
+  understoodHeaders?: readonly QualifiedName[];
 }
 
 export interface AcceptedEnvelope {
   operation: WsdlOperation;
   /** The envelope as text for node-soap, CDATA sections turned into escaped text. */
   text: string;
+  /** The envelope as checked, and its Header element (offsets point into `source`), for header processing. */
+  source: string;
+  header?: XmlElement;
 }
 
 const ENVELOPE_NAMESPACES: Record<string, SoapVersion> = {
@@ -144,7 +149,7 @@ export function checkEnvelope(input: EnvelopeCheckInput): AcceptedEnvelope {
 
   checkNames(version, root);
   checkEncoding(version, envNs, root);
-  if (header) checkMustUnderstand(version, envNs, header);
+  if (header) checkMustUnderstand(version, envNs, header, input.understoodHeaders ?? []);
 
   const known = [...operations.keys()].sort().join(', ');
   if (body.children.length === 0) {
@@ -160,7 +165,9 @@ export function checkEnvelope(input: EnvelopeCheckInput): AcceptedEnvelope {
   const operation = operationOf(version, operations, element, known);
   checkSoapAction(version, input, operation, operations);
 
-  return { operation, text: forNodeSoap(inspected.text, version, root, element) };
+  const accepted: AcceptedEnvelope = { operation, text: forNodeSoap(inspected.text, version, root, element), source: inspected.text };
+  if (header) accepted.header = header;
+  return accepted;
 }
 
 function inspect(input: EnvelopeCheckInput) {
@@ -254,15 +261,24 @@ const SOAP11_NEXT = 'http://schemas.xmlsoap.org/soap/actor/next';
 const SOAP12_NEXT = 'http://www.w3.org/2003/05/soap-envelope/role/next';
 const SOAP12_ULTIMATE = 'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver';
 
-/** No header block is processed here, so one that must be understood and is meant for us is a MustUnderstand fault. */
-function checkMustUnderstand(version: SoapVersion, envNs: string, header: XmlElement): void {
+/** True when a header block is meant for this node: no actor/role, or the "next" or ultimate receiver one. */
+export function targetsThisNode(block: XmlElement, version: SoapVersion): boolean {
+  const envNs = version === '1.1' ? SOAP11_ENVELOPE_NAMESPACE : SOAP12_ENVELOPE_NAMESPACE;
+  const target = attribute(block, version === '1.1' ? 'actor' : 'role', envNs)?.value.trim();
+  return !target || target === SOAP11_NEXT || target === SOAP12_NEXT || target === SOAP12_ULTIMATE;
+}
+
+/**
+ * Header blocks are processed only when the caller says so (understood); any other one that must be
+ * understood and is meant for us is a MustUnderstand fault.
+ */
+function checkMustUnderstand(version: SoapVersion, envNs: string, header: XmlElement, understood: readonly QualifiedName[]): void {
   const notUnderstood: XmlElement[] = [];
   for (const block of header.children) {
     const must = attribute(block, 'mustUnderstand', envNs)?.value.trim();
     if (must !== '1' && must !== 'true') continue;
-    const target = attribute(block, version === '1.1' ? 'actor' : 'role', envNs)?.value.trim();
-    const forUs = !target || target === SOAP11_NEXT || target === SOAP12_NEXT || target === SOAP12_ULTIMATE;
-    if (forUs) notUnderstood.push(block);
+    if (understood.some((q) => q.ns === block.ns && q.local === block.local)) continue;
+    if (targetsThisNode(block, version)) notUnderstood.push(block);
   }
   if (notUnderstood.length === 0) return;
   const names = notUnderstood.map((b) => (b.ns ? `{${b.ns}}${b.local}` : b.local)).join(', ');

@@ -27,6 +27,16 @@ describe('buildSoapFault', () => {
     expect(buildSoapFault({ version: '1.2', kind, message: 'm' })).toContain(`<env:Code><env:Value>${code12}</env:Value></env:Code>`);
   });
 
+  it('writes a subcode as the faultcode in SOAP 1.1 and as Subcode under Sender in SOAP 1.2 (WS-Security 1.0, section 12)', () => {
+    const subcode = { ns: 'urn:wsse', prefix: 'wsse', local: 'FailedAuthentication' };
+    const xml11 = buildSoapFault({ version: '1.1', kind: 'client', message: 'no', subcode });
+    expect(inspectXml(xml11).namespace).toBe(SOAP11_ENVELOPE_NAMESPACE);
+    expect(xml11).toContain('<soap:Fault xmlns:wsse="urn:wsse"><faultcode>wsse:FailedAuthentication</faultcode>');
+    const xml12 = buildSoapFault({ version: '1.2', kind: 'client', message: 'no', subcode });
+    expect(xml12).toContain('<env:Fault xmlns:wsse="urn:wsse"><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>wsse:FailedAuthentication</env:Value></env:Subcode></env:Code>');
+    expect(() => buildSoapFault({ version: '1.2', kind: 'client', message: 'no', subcode: { ...subcode, prefix: 'env' } })).toThrow(/not a usable qualified name/);
+  });
+
   it('builds a SOAP 1.2 fault with Code, Reason/Text xml:lang and Detail', () => {
     const xml = buildSoapFault({ version: '1.2', kind: 'server', message: 'Internal error; reference abc', detail: { code: 'internal', reference: 'abc' } });
     expect(inspectXml(xml).namespace).toBe(SOAP12_ENVELOPE_NAMESPACE);

@@ -38,6 +38,19 @@ export interface SoapFaultSpec {
   upgrade?: SoapVersion[];
   /** MustUnderstand (SOAP 1.2): the header blocks not understood, sent as NotUnderstood headers. */
   notUnderstood?: QualifiedName[];
+  /**
+   * A more precise code from another specification, such as WS-Security's wsse:FailedAuthentication.
+   * SOAP 1.1 has no subcodes, so there it replaces the faultcode (as WSS 1.0 prescribes); SOAP 1.2
+   * keeps Sender/Receiver as the Code and carries it as the Subcode.
+   */
+  subcode?: FaultSubcode;
+}
+
+export interface FaultSubcode {
+  ns: string;
+  /** Prefix to write it with, e.g. `wsse`; declared on the Fault element. */
+  prefix: string;
+  local: string;
 }
 
 const CODES: Record<SoapVersion, Record<SoapFaultKind, string>> = {
@@ -51,12 +64,18 @@ export function buildSoapFault(spec: SoapFaultSpec): string {
   const code = `${env}:${CODES[spec.version][spec.kind]}`;
   const detail = spec.detail ? detailXml(spec.detail) : '';
   const header = headerXml(spec, env);
+  const sub = spec.subcode;
+  if (sub && (!/^[A-Za-z_][\w.-]*$/.test(sub.prefix) || sub.prefix === env || !/^[A-Za-z_][\w.-]*$/.test(sub.local))) {
+    throw new Error(`fault subcode ${sub.prefix}:${sub.local} is not a usable qualified name`);
+  }
+  const faultOpen = sub ? `<${env}:Fault xmlns:${sub.prefix}="${escapeXmlAttribute(sub.ns)}">` : `<${env}:Fault>`;
+  const subcode = sub ? `<${env}:Subcode><${env}:Value>${sub.prefix}:${sub.local}</${env}:Value></${env}:Subcode>` : '';
   const fault =
     spec.version === '1.1'
-      ? `<${env}:Fault><faultcode>${code}</faultcode><faultstring>${escapeXml(spec.message)}</faultstring>` +
+      ? `${faultOpen}<faultcode>${sub ? `${sub.prefix}:${sub.local}` : code}</faultcode><faultstring>${escapeXml(spec.message)}</faultstring>` +
         (detail ? `<detail>${detail}</detail>` : '') +
         `</${env}:Fault>`
-      : `<${env}:Fault><${env}:Code><${env}:Value>${code}</${env}:Value></${env}:Code>` +
+      : `${faultOpen}<${env}:Code><${env}:Value>${code}</${env}:Value>${subcode}</${env}:Code>` +
         `<${env}:Reason><${env}:Text xml:lang="en">${escapeXml(spec.message)}</${env}:Text></${env}:Reason>` +
         (detail ? `<${env}:Detail>${detail}</${env}:Detail>` : '') +
         `</${env}:Fault>`;

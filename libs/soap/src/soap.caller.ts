@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import soap from 'soap';
 import type { Client } from 'soap';
 import { PermanentError, RetryableError } from '@app/contracts';
@@ -13,6 +15,29 @@ export interface SoapCallerOptions {
   soapVersion: SoapVersion;
   /** Upper bound for one call, connect to last byte. */
   timeoutMs: number;
+  /** A WS-Security UsernameToken (with nonce and Created) sent in every call. */
+  usernameToken?: OutboundUsernameToken;
+  /** Client certificate and trusted CA for https endpoints (and an https WSDL); read once, at create. */
+  tls?: OutboundTls;
+}
+
+export interface OutboundUsernameToken {
+  username: string;
+  password: string;
+  /** PasswordText (default) sends the password itself, so only over https; PasswordDigest sends SHA-1(nonce + created + password). */
+  passwordType?: 'PasswordText' | 'PasswordDigest';
+  /** Marks the Security header mustUnderstand (default true): a server that cannot check it must refuse the call. */
+  mustUnderstand?: boolean;
+}
+
+export interface OutboundTls {
+  /** PEM client certificate (chain) and its private key, presented when the server asks for one. */
+  certFile?: string;
+  keyFile?: string;
+  /** PEM CA certificate(s) the server's certificate must chain to, instead of the system's list. */
+  caFile?: string;
+  /** For an encrypted private key. */
+  passphrase?: string;
 }
 
 type SoapMethod = (args: object, callback: (err: unknown, result: unknown) => void, options?: object) => void;
@@ -35,11 +60,13 @@ export class SoapCaller {
     private readonly opts: SoapCallerOptions,
     /** Where calls go, for messages. */
     readonly endpoint: string,
+    private readonly httpsAgent?: Agent,
   ) {}
 
   static async create(opts: SoapCallerOptions): Promise<SoapCaller> {
     if (!Number.isSafeInteger(opts.timeoutMs) || opts.timeoutMs < 1) throw new RangeError(`timeoutMs must be a positive integer, got ${String(opts.timeoutMs)}`);
     const isUrl = /^https?:\/\//i.test(opts.wsdlPath);
+    const httpsAgent = opts.tls ? await tlsAgent(opts.tls) : undefined;
 
     let description: WsdlDescription | undefined;
     if (!isUrl) {
@@ -61,7 +88,11 @@ export class SoapCaller {
     try {
       // node-soap caches parsed WSDLs by path and keeps client options (the SOAP version among them)
       // on that shared object: without disableCache a 1.2 caller would turn an earlier 1.1 caller into 1.2.
-      client = await soap.createClientAsync(opts.wsdlPath, { forceSoap12Headers: opts.soapVersion === '1.2', disableCache: true }, opts.endpoint);
+      client = await soap.createClientAsync(
+        opts.wsdlPath,
+        { forceSoap12Headers: opts.soapVersion === '1.2', disableCache: true, ...(httpsAgent ? { wsdl_options: { httpsAgent } } : {}) },
+        opts.endpoint,
+      );
     } catch (error) {
       if (isUrl && networkCode(error)) {
         throw new RetryableError(`cannot load WSDL ${opts.wsdlPath} (${networkCode(error)})`, 'unreachable', { cause: error });
@@ -71,7 +102,12 @@ export class SoapCaller {
 
     const { service, port, location } = choosePort(client, description, opts);
     const methods = (client as unknown as Record<string, Record<string, Record<string, SoapMethod>>>)[service]![port]!;
-    return new SoapCaller(client, methods, opts, opts.endpoint ?? location ?? '(address from WSDL)');
+    if (opts.usernameToken) {
+      const { username, password, passwordType = 'PasswordText', mustUnderstand = true } = opts.usernameToken;
+      // A nonce with PasswordText too: it is what lets the receiver refuse a replayed call.
+      client.setSecurity(new soap.WSSecurity(username, password, { passwordType, mustUnderstand, hasNonce: true, hasTokenCreated: true }));
+    }
+    return new SoapCaller(client, methods, opts, opts.endpoint ?? location ?? '(address from WSDL)', httpsAgent);
   }
 
   /** Operation names of the port in use. */
@@ -88,12 +124,39 @@ export class SoapCaller {
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     try {
       return await new Promise((resolve, reject) => {
-        method.call(this.client, args, (err, result) => (err ? reject(err) : resolve(result)), { timeout: this.opts.timeoutMs, signal });
+        const options = { timeout: this.opts.timeoutMs, signal, ...(this.httpsAgent ? { httpsAgent: this.httpsAgent } : {}) };
+        method.call(this.client, args, (err, result) => (err ? reject(err) : resolve(result)), options);
       });
     } catch (error) {
       throw mapCallError(error, `${operation} at ${this.endpoint}`, this.opts.timeoutMs);
     }
   }
+}
+
+/** One agent per caller: the files are read and checked once, and connections can be reused. */
+async function tlsAgent(tls: OutboundTls): Promise<Agent> {
+  if (!!tls.certFile !== !!tls.keyFile) throw new PermanentError('a client certificate needs both certFile and keyFile', 'tls-invalid');
+  const read = async (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw new PermanentError(`cannot read the TLS ${what} ${file} (${(error as { code?: string }).code ?? 'unreadable'})`, 'tls-unreadable', { cause: error });
+    }
+  };
+  const options = {
+    cert: await read(tls.certFile, 'client certificate'),
+    key: await read(tls.keyFile, 'client key'),
+    ca: await read(tls.caFile, 'CA file'),
+    passphrase: tls.passphrase,
+  };
+  try {
+    // Fails here, with the reason, on a key that does not fit the certificate or a file that is not PEM.
+    createSecureContext(options);
+  } catch (error) {
+    throw new PermanentError(`the TLS files are not usable (${tls.certFile ?? ''} ${tls.keyFile ?? ''} ${tls.caFile ?? ''}): ${(error as Error).message}`, 'tls-invalid', { cause: error });
+  }
+  return new Agent({ ...options, keepAlive: true });
 }
 
 function choosePort(client: Client, description: WsdlDescription | undefined, opts: SoapCallerOptions): { service: string; port: string; location?: string } {
@@ -130,25 +193,32 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function readFault(fault: Record<string, unknown>): { code: string; reason: string } {
+function readFault(fault: Record<string, unknown>): { code: string; subcode?: string; reason: string } {
   // SOAP 1.1: faultcode/faultstring; SOAP 1.2: Code/Value (+Subcode) and Reason/Text.
   const code11 = textOf(fault['faultcode']);
   if (code11 !== undefined) return { code: code11.trim(), reason: (textOf(fault['faultstring']) ?? '').trim() };
-  const code = fault['Code'] as { Value?: unknown } | undefined;
+  const code = fault['Code'] as { Value?: unknown; Subcode?: { Value?: unknown } } | undefined;
   const reason = fault['Reason'] as { Text?: unknown } | undefined;
   const text = Array.isArray(reason?.Text) ? reason.Text[0] : reason?.Text;
-  return { code: (textOf(code?.Value) ?? '').trim(), reason: (textOf(text) ?? '').trim() };
+  // A subcode (e.g. WS-Security's wsse:FailedAuthentication) is the precise reason: keep it in the message.
+  const subcode = textOf(code?.Subcode?.Value)?.trim();
+  return { code: (textOf(code?.Value) ?? '').trim(), ...(subcode ? { subcode } : {}), reason: (textOf(text) ?? '').trim() };
 }
 
 export function mapCallError(error: unknown, what: string, timeoutMs: number): PermanentError | RetryableError {
   const e = (error ?? {}) as SoapClientError;
   const fault = e.root?.Envelope?.Body?.Fault;
   if (fault && typeof fault === 'object') {
-    const { code, reason } = readFault(fault);
+    const { code, subcode, reason } = readFault(fault);
     const local = code.slice(code.indexOf(':') + 1);
-    const message = `legacy system answered ${what} with fault ${code || '(no code)'}: ${reason || '(no reason)'}`;
+    const message = `legacy system answered ${what} with fault ${code || '(no code)'}${subcode ? ` (${subcode})` : ''}: ${reason || '(no reason)'}`;
     if (/^(Client|Sender)(\.|$)/.test(local)) return new PermanentError(message, 'soap-client-fault', { cause: error });
     if (/^(VersionMismatch|MustUnderstand|DataEncodingUnknown)(\.|$)/.test(local)) return new PermanentError(message, 'soap-client-fault', { cause: error });
+    // WS-Security (SOAP 1.1 puts its codes in faultcode): wrong credentials stay wrong; an expired
+    // token or a nonce seen twice pass with the fresh token of the next try.
+    if (/^(FailedAuthentication|InvalidSecurityToken|UnsupportedSecurityToken|UnsupportedAlgorithm)$/.test(local)) {
+      return new PermanentError(message, 'soap-security-fault', { cause: error });
+    }
     // Server/Receiver and codes of the service's own making: it may work on another try.
     return new RetryableError(message, 'soap-server-fault', { cause: error });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { XmlReadError, attribute, readXmlTree, resolveQName } from './xml-tree.reader.js';
+import { XmlReadError, attribute, leafText, readXmlTree, resolveQName } from './xml-tree.reader.js';
 
 describe('readXmlTree', () => {
   it('resolves namespaces of elements and attributes and keeps offsets', () => {
@@ -14,6 +14,14 @@ describe('readXmlTree', () => {
     expect(b).toMatchObject({ local: 'b', ns: undefined, hasText: true });
     expect(text.slice(root.start, root.end)).toBe(text.slice(text.indexOf('<a:root')));
     expect(resolveQName(child!, 'a:Thing')).toEqual({ ns: 'urn:a', local: 'Thing' });
+  });
+
+  it('gives the text of a leaf element: entities decoded, CDATA literal, comments dropped', () => {
+    const text = '<r><x> a &amp;<!-- no --><![CDATA[&lt;b>]]>&#x41;</x><e/><f></f><y><z/></y></r>';
+    const [x, e, f, y] = readXmlTree(text).children;
+    expect(leafText(text, x!)).toBe(' a &&lt;b>A');
+    expect([leafText(text, e!), leafText(text, f!)]).toEqual(['', '']);
+    expect(() => leafText(text, y!)).toThrow(/holds elements/);
   });
 
   it('records CDATA sections with their offsets', () => {

@@ -45,6 +45,9 @@ export interface XmlElement {
   /** Offset of `<` of the start tag, and just after the end tag (or `/>`). */
   start: number;
   end: number;
+  /** Offsets of the content between the tags (equal for an empty or self-closing element). */
+  contentStart: number;
+  contentEnd: number;
   /** True when the element holds character data other than whitespace (CDATA counts). */
   hasText: boolean;
   cdata: XmlCdata[];
@@ -136,6 +139,7 @@ class TreeReader {
     const open = this.stack.pop();
     if (!open || open.name !== name) throw new XmlReadError(`end tag </${name}> does not match <${open?.name ?? ''}>`, lt);
     open.end = gt + 1;
+    open.contentEnd = lt;
     this.pos = gt + 1;
   }
 
@@ -199,12 +203,30 @@ class TreeReader {
       return { name: a.name, local: attrLocal, ns: attrNs, value: a.value, valueStart: a.valueStart, valueEnd: a.valueEnd };
     });
 
-    const element: XmlElement = { name, local, ns, attributes, children: [], scope, start: lt, end: i, hasText: false, cdata: [] };
+    const element: XmlElement = { name, local, ns, attributes, children: [], scope, start: lt, end: i, contentStart: i, contentEnd: i, hasText: false, cdata: [] };
     if (parent) parent.children.push(element);
     else this.root = element;
     if (!selfClosing) this.stack.push(element);
     this.pos = i;
   }
+}
+
+/**
+ * The character data of an element that holds no child elements, entities decoded and CDATA
+ * sections taken literally; comments and processing instructions are dropped. `text` must be the
+ * text the tree was read from.
+ */
+export function leafText(text: string, element: XmlElement): string {
+  if (element.children.length > 0) throw new XmlReadError(`<${element.name}> holds elements where text was expected`, element.start);
+  const raw = text.slice(element.contentStart, element.contentEnd);
+  let out = '';
+  let pos = 0;
+  for (const match of raw.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>/g)) {
+    out += decodeEntities(raw.slice(pos, match.index), element.contentStart + pos);
+    if (match[1] !== undefined) out += match[1];
+    pos = match.index + match[0].length;
+  }
+  return out + decodeEntities(raw.slice(pos), element.contentStart + pos);
 }
 
 function splitName(name: string): [string | undefined, string] {

@@ -3,9 +3,23 @@ import path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Application } from 'express';
+import type { Redis } from 'ioredis';
+import { AuditLog } from '@app/audit';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { InputError, type DocumentStatus } from '@app/contracts';
-import { mountSoapEndpoint, setWsdlAddresses, soapText, type SoapVersion } from '@app/soap';
+import { DOCUMENTS_REDIS } from '@app/documents';
+import { Steps } from '@app/queue';
+import {
+  mountSoapEndpoint,
+  RedisNonceStore,
+  setWsdlAddresses,
+  soapText,
+  UsernameTokenVerifier,
+  type SoapRefusalContext,
+  type SoapSecurityOptions,
+  type SoapVersion,
+  type WsSecurityError,
+} from '@app/soap';
 import { contractsDir, publicBaseUrl } from '@app/runtime';
 import { IntakeService } from '../intake/intake.service.js';
 import { DocumentStatusService } from '../status/document-status.service.js';
@@ -25,6 +39,8 @@ export class SoapIngressService implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly intake: IntakeService,
     private readonly statuses: DocumentStatusService,
+    private readonly audit: AuditLog,
+    @Inject(DOCUMENTS_REDIS) private readonly redis: Redis,
   ) {}
 
   /** Mounted while Nest initialises: after listen() Nest's 404 handler would stand in front. */
@@ -36,8 +52,10 @@ export class SoapIngressService implements OnModuleInit {
       [SOAP_PATHS['1.1'].port]: `${baseUrl}${SOAP_PATHS['1.1'].path}`,
       [SOAP_PATHS['1.2'].port]: `${baseUrl}${SOAP_PATHS['1.2'].path}`,
     });
+    const security = this.security();
     for (const version of ['1.1', '1.2'] as const) {
       await mountSoapEndpoint(app, {
+        ...(security ? { security } : {}),
         path: SOAP_PATHS[version].path,
         version,
         wsdlXml,
@@ -50,6 +68,35 @@ export class SoapIngressService implements OnModuleInit {
         },
         onError: (error, reference) => this.logger.error({ err: error, reference }, 'internal error in SOAP handler'),
       });
+    }
+  }
+
+  /**
+   * With SOAP users configured, every request needs a valid UsernameToken. Nonces go to Redis, shared
+   * by every gateway process, under the installation's key prefix.
+   */
+  private security(): SoapSecurityOptions | undefined {
+    const auth = this.config.security.soapAuth;
+    if (!auth.required) return undefined;
+    const verifier = new UsernameTokenVerifier({
+      users: auth.users,
+      maxAgeSeconds: auth.maxAgeSeconds,
+      clockSkewSeconds: auth.clockSkewSeconds,
+      nonces: new RedisNonceStore(this.redis, this.config.queue.prefix),
+    });
+    this.logger.log(`SOAP requests need a WS-Security UsernameToken (${auth.users.length} user(s) from ${auth.credentialsFile})`);
+    return { verifier, onRefused: (refusal, ctx) => this.auditRefusal(refusal, ctx) };
+  }
+
+  /** Refused logins are audited like refused documents: no document, the reason, the user only if it is a configured one. */
+  private async auditRefusal(refusal: WsSecurityError, ctx: SoapRefusalContext): Promise<void> {
+    const user = refusal.username === undefined ? '' : ` (user "${refusal.username}")`;
+    const detail = `soap: wsse:${refusal.faultCode}: ${refusal.reason}${user}`;
+    this.logger.warn(`SOAP ${ctx.soapVersion} ${ctx.operation} refused: ${detail}`);
+    try {
+      await this.audit.append({ documentId: 'none', step: Steps.intake, outcome: 'refused', detail });
+    } catch (error) {
+      this.logger.error(`SOAP refusal not audited: ${(error as Error).message}`);
     }
   }
 
