@@ -2,7 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { PipelineJob } from '@app/contracts';
-import { PipelineProcessor, PipelineService } from '@app/pipeline';
+import { PipelineProcessor, PipelineService, type JobLease } from '@app/pipeline';
 import { QueueNames } from '@app/queue';
 import { AiStepService } from './ai-step.service.js';
 
@@ -12,7 +12,7 @@ export class AiStepProcessor extends PipelineProcessor {
     super(pipeline, config.queue.concurrency);
   }
 
-  protected handle(job: PipelineJob) {
-    return this.steps.run(job);
+  protected handle(job: PipelineJob, lease: JobLease) {
+    return this.steps.run(job, lease);
   }
 }

@@ -1,11 +1,4 @@
-import type { AiLabel, AiTaskName, StepConfig, StepResult, TaskOutput } from '@app/contracts';
-
-/*
- * Types of libs/ai that @app/contracts does not have yet (see the report of the "AI workers: providers,
- * tasks, and a policy" issue): data classes, provider locations, the tasks translate and extract, and
- * the prompt template on a result. They are shaped so that the contracts types fit into them unchanged
- * (a contracts StepConfig is an AiStepConfig, a contracts StepResult an AiStepResult).
- */
+import type { AiTaskName, StepConfig, StepResult, TaskOutput } from '@app/contracts';
 
 /**
  * How sensitive the text of a route is, from least to most:
@@ -40,85 +33,11 @@ export interface ProviderProfile {
   readonly dataClasses: readonly DataClass[];
 }
 
-/** Tasks of libs/ai: those of the contracts plus `translate` and `extract` (model providers only). */
-export type AiTask = AiTaskName | 'translate' | 'extract';
-
-/** Step fields libs/ai reads beyond the contracts' step schema. */
-export interface AiStepExtras {
-  /**
-   * Providers to try, in order, after `provider` when it is not allowed for the route's data class, does
-   * not do the task, or fails with a retryable error. Never used to get round the policy.
-   */
-  fallbackProviders?: string[];
-  /** Prompt template for model providers, `id@version` or `id` (newest version); default per task. */
-  prompt?: string;
-}
-
-interface AiStepBase extends AiStepExtras {
-  id: string;
-  provider: string;
-}
-
-/** Translate the text from one language into another; languages as ISO 639-3 codes (`deu`, `eng`, `ukr`). */
-export interface TranslateStepConfig extends AiStepBase {
-  task: 'translate';
-  sourceLanguage: string;
-  targetLanguage: string;
-}
-
-/** Extract fields described by a JSON schema (an object schema) from the text. */
-export interface ExtractStepConfig extends AiStepBase {
-  task: 'extract';
-  schema: Record<string, unknown>;
-  /** What to extract, in words, for the model (e.g. "Angaben des Antragstellers"). */
-  instructions?: string;
-}
-
-export type AiStepConfig = (StepConfig & AiStepExtras) | TranslateStepConfig | ExtractStepConfig;
-
-export interface TranslationOutput {
-  translation: string;
-  sourceLanguage: string;
-  targetLanguage: string;
-}
-
-export interface ExtractionOutput {
-  /** The extracted fields, valid against the step's schema. */
-  fields: Record<string, unknown>;
-}
-
-export type AiTaskOutput = TaskOutput | TranslationOutput | ExtractionOutput;
-
-/** The prompt template a model step ran with. */
-export interface PromptTemplateRef {
-  /** e.g. `summarise-de` */
-  id: string;
-  /** Bumped whenever the wording or the expected answer changes. */
-  version: number;
-}
-
-/** The AI label plus, for model providers, the prompt template the output came from. */
-export interface AiStepLabel extends AiLabel {
-  promptTemplate?: PromptTemplateRef;
-}
-
-/** A provider that was tried before the one that produced the result, and why it did not. */
-export interface ProviderFallback {
-  provider: string;
-  code: string;
-}
-
-export interface AiStepResult {
-  step: string;
-  task: AiTask;
-  output: AiTaskOutput;
-  label: AiStepLabel;
-  /** Set when earlier providers of the step's chain failed with retryable errors. */
-  fallbackFrom?: ProviderFallback[];
-}
-
-/** A contracts StepResult with the fields libs/ai adds; what AiService answers for a contracts StepConfig. */
-export type StepResultWithExtras = StepResult & Pick<AiStepResult, 'fallbackFrom'> & { label: AiStepLabel };
+/** The contracts' names, kept short for libs/ai. */
+export type AiTask = AiTaskName;
+export type AiStepConfig = StepConfig;
+export type AiTaskOutput = TaskOutput;
+export type AiStepResult = StepResult;
 
 /** What a provider tells `onProgress` while a call is under way. */
 export interface AiProgress {

@@ -1,12 +1,22 @@
-import { PermanentError, RetryableError, type StepConfig } from '@app/contracts';
+import { PermanentError, RetryableError, type ProviderFallback } from '@app/contracts';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { AiRunOptions, AiStepConfig, AiStepResult, DataClass, ProviderFallback, StepResultWithExtras } from './ai-provider.interface.js';
+import type { AiRunOptions, AiStepConfig, AiStepResult, DataClass } from './ai-provider.interface.js';
 import { ProviderPolicy, type ChainSkip } from './provider-policy.rules.js';
 import { ProviderRegistry } from './provider.registry.js';
+
+/**
+ * Admission to a provider: limits on calls at once and per minute. `enter` resolves with a function that
+ * gives the place back, or throws DeferredError when the provider is at its limit.
+ */
+export interface ProviderGate {
+  enter(provider: string): Promise<() => Promise<void>>;
+}
 
 export interface AiRunContext extends AiRunOptions {
   /** The data class of the route the text belongs to; default DEFAULT_DATA_CLASS. */
   dataClass?: DataClass;
+  /** Checked before each provider call; without it calls are not limited. */
+  gate?: ProviderGate;
 }
 
 /**
@@ -37,8 +47,6 @@ export class AiService {
     this.policy = policy ?? new ProviderPolicy();
   }
 
-  run(step: StepConfig, text: string, context?: AiRunContext): Promise<StepResultWithExtras>;
-  run(step: AiStepConfig, text: string, context?: AiRunContext): Promise<AiStepResult>;
   async run(step: AiStepConfig, text: string, context: AiRunContext = {}): Promise<AiStepResult> {
     const dataClass = context.dataClass ?? DEFAULT_DATA_CLASS;
     const chain = [...new Set([step.provider, ...(step.fallbackProviders ?? [])])].map((name) => this.registry.describe(name));
@@ -50,6 +58,8 @@ export class AiService {
     if (context.onProgress) options.onProgress = context.onProgress;
     const failed: ProviderFallback[] = [];
     for (const [index, candidate] of allowed.entries()) {
+      // A provider at its limit defers the whole step (DeferredError): it waits, it does not fall back.
+      const leave = context.gate ? await context.gate.enter(candidate.name) : undefined;
       try {
         const result = await candidate.provider.run(step, text, options);
         return failed.length ? { ...result, fallbackFrom: failed } : result;
@@ -63,6 +73,8 @@ export class AiService {
           throw error;
         }
         failed.push({ provider: candidate.name, code: error.code });
+      } finally {
+        await leave?.();
       }
     }
     throw new Error('unreachable: the chain had an allowed provider');

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DigitalSourceType, PermanentError, stepConfigSchema, type StepConfig } from '@app/contracts';
 import { EMBEDDED_MODELS, EmbeddedProvider } from './embedded.provider.js';
+import { trainClassifier } from './trained-classifier.trainer.js';
 
 const TEXT =
   'Satzung über die Erhebung der Hundesteuer\n\n' +
@@ -71,5 +75,40 @@ describe('EmbeddedProvider', () => {
   it('refuses a task it does not know', async () => {
     const bad = { id: 'x', provider: 'embedded', task: 'translate' } as unknown as StepConfig;
     await expect(provider.run(bad, TEXT)).rejects.toMatchObject({ code: 'unsupported-task' });
+  });
+
+  describe('classify with a trained model file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sst-embedded-model-'));
+    const file = path.join(dir, 'thema.json');
+    const train = (labels: [string, string]) =>
+      trainClassifier(
+        [
+          { text: 'Die Hundesteuer wird jährlich festgesetzt, Steuer und Abgabe.', label: labels[0] },
+          { text: 'Die Gebühr und die Steuer sind zum Quartal fällig.', label: labels[0] },
+          { text: 'Der Bebauungsplan regelt die Baugenehmigung für das Gebäude.', label: labels[1] },
+          { text: 'Die Sanierung des Gebäudes braucht eine Baugenehmigung.', label: labels[1] },
+        ],
+        { features: { minDf: 1 } },
+      ).save(file);
+
+    it('uses the model instead of keywords, labelled as trained-model output', async () => {
+      train(['finanzen', 'bauen']);
+      const result = await provider.run(step({ id: 'thema', task: 'classify', model: file }), TEXT);
+      expect(result.output).toMatchObject({ label: 'finanzen' });
+      expect(result.label).toMatchObject({ provider: 'embedded', digitalSourceType: DigitalSourceType.trainedAlgorithmicMedia, model: expect.stringMatching(/^tfidf-softmax-regression\//) });
+    });
+
+    it('picks up a retrained model file without a restart', async () => {
+      train(['steuern', 'bauen']);
+      fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+      const result = await provider.run(step({ id: 'thema', task: 'classify', model: file }), TEXT);
+      expect(result.output).toMatchObject({ label: 'steuern' });
+    });
+
+    it('fails for good, saying how to build it, when the model file is missing', async () => {
+      const missing = path.join(dir, 'fehlt.json');
+      await expect(provider.run(step({ id: 'thema', task: 'classify', model: missing }), TEXT)).rejects.toThrow(PermanentError);
+      await expect(provider.run(step({ id: 'thema', task: 'classify', model: missing }), TEXT)).rejects.toThrow(/npm run train/);
+    });
   });
 });

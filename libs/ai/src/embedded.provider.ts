@@ -2,24 +2,27 @@ import {
   type AiLabel,
   type AiTaskName,
   DigitalSourceType,
+  EMBEDDED_PROVIDER,
   PermanentError,
   type StepConfig,
   type StepResult,
   type TaskOutput,
 } from '@app/contracts';
+import { statSync } from 'node:fs';
 import type { AiProvider } from './ai-provider.interface.js';
+import { ClassifierModel } from './classifier-model.format.js';
 import { classifyText } from './keyword.classifier.js';
 import { detectLanguage } from './language.detector.js';
 import { summariseText } from './textrank.summariser.js';
-
-export const EMBEDDED_PROVIDER_NAME = 'embedded';
 
 /** Model names written into the AI label; bump the version when an algorithm changes its answers. */
 export const EMBEDDED_MODELS = {
   'detect-language': 'franc-min/6',
   summarise: 'embedded-textrank-de/1',
   classify: 'embedded-keywords/1',
-} as const satisfies Record<AiTaskName, string>;
+} as const satisfies Partial<Record<AiTaskName, string>>;
+
+type EmbeddedTask = keyof typeof EMBEDDED_MODELS;
 
 export interface EmbeddedProviderOptions {
   /** Clock for `generatedAt`; tests pass a fixed one. */
@@ -27,13 +30,17 @@ export interface EmbeddedProviderOptions {
 }
 
 /**
- * The in-process provider: language detection, extractive summary and keyword classification, all
- * deterministic and without network. Its outputs are labelled as algorithmic (not trained) media.
+ * The in-process provider: language detection, extractive summary, keyword classification and, for a
+ * classify step with `model`, the trained classifier of that model file; deterministic and without network.
+ * Algorithm outputs are labelled algorithmic media, the trained classifier's trained algorithmic media.
+ * It cannot translate or answer freely: routes needing that must name a model provider.
  */
 export class EmbeddedProvider implements AiProvider {
-  readonly name = EMBEDDED_PROVIDER_NAME;
+  readonly name = EMBEDDED_PROVIDER;
   readonly tasks: readonly AiTaskName[] = ['detect-language', 'summarise', 'classify'];
   private readonly now: () => Date;
+  /** Model files by absolute path, reloaded when the file changes (a retrained model needs no restart). */
+  private readonly models = new Map<string, { mtimeMs: number; model: ClassifierModel }>();
 
   constructor(options: EmbeddedProviderOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -43,7 +50,26 @@ export class EmbeddedProvider implements AiProvider {
     if (!text.trim()) {
       throw new PermanentError(`step "${step.id}" (${step.task}): the document has no text`, 'empty-text');
     }
-    return { step: step.id, task: step.task, output: this.perform(step, text), label: this.label(step.task) };
+    if (step.task === 'classify' && step.model !== undefined) {
+      const model = this.model(step.model);
+      return { step: step.id, task: step.task, output: model.predict(text), label: this.label(DigitalSourceType.trainedAlgorithmicMedia, model.modelName) };
+    }
+    return { step: step.id, task: step.task, output: this.perform(step, text), label: this.label(DigitalSourceType.algorithmicMedia, EMBEDDED_MODELS[step.task as EmbeddedTask]) };
+  }
+
+  /** Loads (or reloads, when changed on disk) a classifier model file; throws PermanentError `invalid-model`. */
+  model(path: string): ClassifierModel {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      throw new PermanentError(`classifier model ${path} does not exist; build it with \`npm run train -- <route> --data <examples.jsonl> --out ${path}\``, 'invalid-model');
+    }
+    const cached = this.models.get(path);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.model;
+    const model = ClassifierModel.load(path);
+    this.models.set(path, { mtimeMs, model });
+    return model;
   }
 
   private perform(step: StepConfig, text: string): TaskOutput {
@@ -57,6 +83,7 @@ export class EmbeddedProvider implements AiProvider {
         }
         return summariseText(text, step.sentences);
       case 'classify':
+        if (!step.labels) throw new PermanentError(`step "${step.id}": give labels or model`, 'invalid-step');
         return classifyText(text, step.labels, step.fallbackLabel);
       default: {
         const task = (step as { task: string }).task;
@@ -65,12 +92,12 @@ export class EmbeddedProvider implements AiProvider {
     }
   }
 
-  private label(task: AiTaskName): AiLabel {
+  private label(digitalSourceType: AiLabel['digitalSourceType'], model: string): AiLabel {
     return {
       aiGenerated: true,
-      digitalSourceType: DigitalSourceType.algorithmicMedia,
+      digitalSourceType,
       provider: this.name,
-      model: EMBEDDED_MODELS[task],
+      model,
       generatedAt: this.now().toISOString(),
       reviewState: 'unreviewed',
     };

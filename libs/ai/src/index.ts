@@ -1,7 +1,7 @@
 export type { AiProvider } from './ai-provider.interface.js';
 export { AiModule } from './ai.module.js';
 export { AiService } from './ai.service.js';
-export { EMBEDDED_MODELS, EMBEDDED_PROVIDER_NAME, EmbeddedProvider, type EmbeddedProviderOptions } from './embedded.provider.js';
+export { EMBEDDED_MODELS, EmbeddedProvider, type EmbeddedProviderOptions } from './embedded.provider.js';
 export { foldGerman, stemGerman, contentTerms } from './german.tokeniser.js';
 export { classifyText } from './keyword.classifier.js';
 export { detectLanguage, UNDETERMINED } from './language.detector.js';
@@ -14,23 +14,14 @@ export {
   type AiProgress,
   type AiRunOptions,
   type AiStepConfig,
-  type AiStepExtras,
-  type AiStepLabel,
   type AiStepResult,
   type AiTask,
   type AiTaskOutput,
   type DataClass,
-  type ExtractionOutput,
-  type ExtractStepConfig,
-  type PromptTemplateRef,
-  type ProviderFallback,
   type ProviderLocation,
   type ProviderProfile,
-  type StepResultWithExtras,
-  type TranslateStepConfig,
-  type TranslationOutput,
 } from './ai-provider.interface.js';
-export { DEFAULT_DATA_CLASS, type AiRunContext } from './ai.service.js';
+export { DEFAULT_DATA_CLASS, type AiRunContext, type ProviderGate } from './ai.service.js';
 export { type RegisteredProvider } from './provider.registry.js';
 export { EMBEDDED_PROVIDER_PROFILE, checkedProfile, declaredProfile, profileProblems } from './provider-policy.profiles.js';
 export {
@@ -69,15 +60,6 @@ export {
   type OpenAiCompatibleProviderOptions,
   type StructuredOutputMode,
 } from './openai-compatible.provider.js';
-export {
-  aiStepConfigSchema,
-  aiStepExtrasShape,
-  dataClassSchema,
-  extractStepSchema,
-  parseAiStep,
-  providerLocationSchema,
-  translateStepSchema,
-} from './prompt-step.schema.js';
 export { snowballGermanStem, type GermanStemmerOptions } from './german.stemmer.js';
 export { CompoundSplitter, DEFAULT_TFIDF_OPTIONS, TfidfVectoriser, analyseText, type SparseVector, type TfidfOptions, type TfidfState } from './tfidf.vectoriser.js';
 export { DEFAULT_SOFTMAX_OPTIONS, predictProbabilities, trainSoftmax, type SoftmaxParameters, type SoftmaxTrainingOptions, type SoftmaxTrainingResult } from './linear.softmax.js';
@@ -104,3 +86,4 @@ export {
   type IbanField,
   type LeitwegIdField,
 } from './field-extract.extractor.js';
+export { providerFromConfig, registryFromConfig } from './provider.factory.js';

@@ -3,7 +3,7 @@ import { DigitalSourceType, PermanentError, RetryableError, stepConfigSchema, ty
 import { startChatCompletionsStandIn, waitFor, type ChatCompletionsStandIn } from '@app/testing';
 import type { AiProgress, AiStepConfig } from './ai-provider.interface.js';
 import { OpenAiCompatibleProvider, type OpenAiCompatibleProviderOptions } from './openai-compatible.provider.js';
-import { parseAiStep } from './prompt-step.schema.js';
+const parseAiStep = (config: unknown) => stepConfigSchema.parse(config);
 
 const TEXT =
   'Bescheid über die Hundesteuer. Sehr geehrte Frau Beispiel, für Ihren Hund setzen wir die Hundesteuer für 2026 auf 120 Euro fest. ' +
@@ -87,6 +87,7 @@ describe('OpenAiCompatibleProvider', () => {
           reviewState: 'unreviewed',
           promptTemplate: { id: 'summarise-de', version: 1 },
         },
+        usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
       });
     });
 
@@ -204,6 +205,8 @@ describe('OpenAiCompatibleProvider', () => {
       expect(messages.slice(0, 2)).toEqual(standIn.requests[0]!.body.messages);
       expect(messages[2]).toEqual({ role: 'assistant', content: 'Gerne! Hier ist die Zusammenfassung: Hundesteuer.' });
       expect(messages[3]).toMatchObject({ role: 'user', content: expect.stringContaining('the answer is not valid JSON') });
+      // Both answers cost tokens; the route's budget is charged for both.
+      expect(result.usage).toEqual({ promptTokens: 2, completionTokens: 2, totalTokens: 4 });
     });
 
     it('fails with PermanentError "invalid-model-output" naming the field after two answers against the schema', async () => {

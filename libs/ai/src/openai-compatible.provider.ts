@@ -1,4 +1,4 @@
-import { DigitalSourceType, PermanentError, RetryableError } from '@app/contracts';
+import { DigitalSourceType, PermanentError, RetryableError, type TokenUsage } from '@app/contracts';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { z } from 'zod';
@@ -193,10 +193,12 @@ export class OpenAiCompatibleProvider implements AiProvider {
     const started = performance.now();
 
     let problem = '';
+    const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     for (let round = 1; round <= 2; round++) {
       const completion = await this.complete(this.requestBody(messages, answer), step, options, started);
+      addUsage(usage, completion);
       const checked = checkAnswer(completion, answer.schema);
-      if (checked.ok) return this.result(step, template, checked.value, completion);
+      if (checked.ok) return { ...this.result(step, template, checked.value, completion), usage };
       problem = checked.problem;
       messages.push(
         { role: 'assistant', content: checked.content || '(keine Antwort)' },
@@ -366,6 +368,16 @@ export class OpenAiCompatibleProvider implements AiProvider {
       },
     };
   }
+}
+
+/** Adds what the server reported; servers that report nothing count as 0 (llama.cpp without usage, say). */
+function addUsage(sum: TokenUsage, completion: ChatCompletion): void {
+  const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0);
+  const prompt = count(completion?.usage?.prompt_tokens);
+  const answer = count(completion?.usage?.completion_tokens);
+  sum.promptTokens += prompt;
+  sum.completionTokens += answer;
+  sum.totalTokens += Math.max(count(completion?.usage?.total_tokens), prompt + answer);
 }
 
 /**

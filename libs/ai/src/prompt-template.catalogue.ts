@@ -1,6 +1,6 @@
-import { PermanentError, type ClassificationOutput, type LanguageOutput, type SummaryOutput } from '@app/contracts';
+import { PermanentError, type ClassificationOutput, type ExtractionOutput, type LanguageOutput, type SummaryOutput, type TranslationOutput } from '@app/contracts';
 import { z } from 'zod';
-import type { AiStepConfig, AiTask, ExtractionOutput, TranslationOutput } from './ai-provider.interface.js';
+import type { AiStepConfig, AiTask } from './ai-provider.interface.js';
 import { PromptTemplateRegistry, type AnswerSpec, type PromptMessages, type PromptTemplate } from './prompt-template.registry.js';
 
 /*
@@ -122,7 +122,7 @@ export const classifyDe1: PromptTemplate = {
   },
   messages: (step, text, answer) => {
     const { labels, fallbackLabel } = stepOf(step, 'classify');
-    const list = Object.entries(labels)
+    const list = Object.entries(labels ?? {})
       .map(([label, keywords]) => `- ${label} (Stichworte: ${keywords.join(', ')})`)
       .join('\n');
     return messages(

@@ -1,6 +1,7 @@
 import { PermanentError } from '@app/contracts';
 import type { z } from 'zod';
-import type { AiStepConfig, AiTask, AiTaskOutput, PromptTemplateRef } from './ai-provider.interface.js';
+import type { PromptTemplateRef } from '@app/contracts';
+import type { AiStepConfig, AiTask, AiTaskOutput } from './ai-provider.interface.js';
 
 /** The two messages a template turns a step and a text into. */
 export interface PromptMessages {

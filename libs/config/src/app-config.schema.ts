@@ -14,6 +14,20 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   SCHNITTSTELLE_ROUTES: z.string().min(1).default('config/routes.yaml'),
   SCHNITTSTELLE_VAR_DIR: z.string().min(1).default('var'),
+  /** YAML file of the AI providers besides the embedded engine (OpenAI-compatible servers); none by default. */
+  SCHNITTSTELLE_PROVIDERS: z.string().min(1).optional(),
+  /** The day of a route's token budget (`tokenBudgetPerDay`) starts at midnight in this time zone. */
+  TOKEN_BUDGET_TIME_ZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Berlin')
+    .default('Europe/Berlin'),
   INBOX_DIR: z.string().min(1).optional(),
   OUTBOX_DIR: z.string().min(1).optional(),
   AUDIT_DATABASE_URL: z.string().min(1).optional(),
@@ -26,6 +40,19 @@ export const envSchema = z.object({
   FOLDER_POLL_MS: int(50, 3_600_000).default(1000),
   FOLDER_STABLE_MS: int(0, 3_600_000).default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** HTTPS: PEM certificate (chain) and key of the HTTP server; both or neither. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** PEM CA certificate(s) that sign the client certificates (mutual TLS). */
+  TLS_CA_FILE: z.string().min(1).optional(),
+  TLS_CLIENT_CERT: z.enum(['none', 'request', 'require']).default('none'),
+  /** YAML/JSON file of SOAP users for WS-Security UsernameToken; when set, every SOAP request must authenticate. */
+  SOAP_CREDENTIALS_FILE: z.string().min(1).optional(),
+  /** `required` refuses to start without SOAP_CREDENTIALS_FILE; default: required exactly when that file is set. */
+  SOAP_AUTH: z.enum(['required', 'none']).optional(),
+  /** How old a UsernameToken's Created may be, and how far clocks may differ. */
+  SOAP_WSS_MAX_AGE_SECONDS: int(10, 86_400).default(300),
+  SOAP_WSS_CLOCK_SKEW_SECONDS: int(0, 3600).default(60),
 });
 
 export function parseSize(text: string): number {

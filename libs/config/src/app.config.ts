@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { Route } from '@app/contracts';
+import type { ProviderConfig, Route } from '@app/contracts';
+import type { SecurityConfig } from './security.config.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -20,6 +21,11 @@ export interface AppConfig {
   folder: { pollMs: number; stableMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   routes: Route[];
+  /** AI providers of the providers file (the embedded one is always there and not listed). */
+  providers: ProviderConfig[];
+  tokenBudgetTimeZone: string;
+  /** HTTPS and client certificates, SOAP users, the credentials of SOAP write-backs. */
+  security: SecurityConfig;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -59,3 +59,96 @@ describe('loadRoutes', () => {
     expect(() => loadRoutes('/nonexistent/routes.yaml')).toThrow(/ENOENT.*SCHNITTSTELLE_ROUTES/);
   });
 });
+
+describe('AI providers', () => {
+  const routesUsing = (provider: string, extra = '') => `
+routes:
+  bescheide:
+    dataClass: personal
+    tokenBudgetPerDay: 50000
+    steps:
+      - { id: kurz, task: summarise, provider: ${provider}, fallbackProviders: [embedded] }
+      - { id: thema, task: classify, model: models/thema.json }${extra}
+    writeback: { type: folder }
+`;
+  const providers = `
+providers:
+  krz-llm:
+    type: openai-compatible
+    baseUrl: https://llm.krz.example/v1
+    model: mistral-small
+    apiKeyEnv: KRZ_LLM_KEY
+    location: on-premises
+    operator: Kommunales Rechenzentrum Musterland
+    dataClasses: [public, internal, personal]
+    limits: { concurrency: 2, requestsPerMinute: 60 }
+`;
+  function files(routes: string, providersText = providers) {
+    const routesFile = tempRoutes(routes);
+    const providersFile = path.join(path.dirname(routesFile), 'providers.yaml');
+    fs.writeFileSync(providersFile, providersText);
+    return { SCHNITTSTELLE_ROUTES: routesFile, SCHNITTSTELLE_PROVIDERS: providersFile };
+  }
+
+  it('loads the providers file with the API key from the variable it names, and model paths beside the routes file', () => {
+    const env = { ...files(routesUsing('krz-llm')), KRZ_LLM_KEY: 'geheim' };
+    const config = loadConfig(env);
+    expect(config.providers).toEqual([
+      expect.objectContaining({ name: 'krz-llm', type: 'openai-compatible', apiKey: 'geheim', limits: { concurrency: 2, requestsPerMinute: 60 } }),
+    ]);
+    expect(config.routes[0]!.tokenBudgetPerDay).toBe(50000);
+    expect(config.routes[0]!.steps[1]).toMatchObject({ model: path.join(path.dirname(env.SCHNITTSTELLE_ROUTES), 'models/thema.json') });
+    expect(config.tokenBudgetTimeZone).toBe('Europe/Berlin');
+  });
+
+  it('stops when the API key variable is missing, naming it', () => {
+    expect(() => loadConfig(files(routesUsing('krz-llm')))).toThrow(/providers\.krz-llm\.apiKeyEnv: the environment variable KRZ_LLM_KEY is not set/);
+  });
+
+  it('stops when a step names a provider that is not configured', () => {
+    expect(() => loadConfig({ ...files(routesUsing('eu-llm')), KRZ_LLM_KEY: 'k' })).toThrow(/routes\.bescheide\.steps\[0\]\.provider: no provider "eu-llm"/);
+    const fallback = routesUsing('embedded').replace('fallbackProviders: [embedded]', 'fallbackProviders: [krz-llm, eu-llm]');
+    expect(() => loadConfig({ ...files(fallback), KRZ_LLM_KEY: 'k' })).toThrow(/routes\.bescheide\.steps\[0\]\.fallbackProviders\[1\]: no provider "eu-llm"/);
+    // Without a providers file only the embedded provider exists.
+    expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(routesUsing('krz-llm')) })).toThrow(/no provider "krz-llm"/);
+  });
+
+  it('names a bad provider setting by its path, and refuses the name of the embedded provider', () => {
+    const bad = providers.replace('location: on-premises', 'location: cloud');
+    expect(() => loadConfig({ ...files(routesUsing('embedded'), bad), KRZ_LLM_KEY: 'k' })).toThrow(/providers\.krz-llm\.location: Invalid option/);
+    const taken = providers.replace('krz-llm:', 'embedded:');
+    expect(() => loadConfig({ ...files(routesUsing('embedded'), taken), KRZ_LLM_KEY: 'k' })).toThrow(/providers\.embedded: "embedded" is the in-process provider's name/);
+  });
+
+  it('refuses OPENAI_CUSTOM_HEADERS, which the SDK would add to every provider request', () => {
+    expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(goodRoutes), OPENAI_CUSTOM_HEADERS: 'X-Debug: 1' })).toThrow(/OPENAI_CUSTOM_HEADERS/);
+  });
+
+  it('checks the budget time zone', () => {
+    expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(goodRoutes), TOKEN_BUDGET_TIME_ZONE: 'Mitteleuropa' })).toThrow(/TOKEN_BUDGET_TIME_ZONE/);
+  });
+});
+
+describe('loadRoutes: connectors', () => {
+  const invoices = (connector: string) => `
+routes:
+  rechnungen:
+    connector: ${connector}
+    steps:
+      - { id: sprache, task: detect-language }
+    writeback: { type: folder }
+`;
+
+  it('parses a connector entry with the connector options schema, defaults filled', () => {
+    const [route] = loadRoutes(tempRoutes(invoices('{ type: xrechnung, rules: refuse }')));
+    expect(route!.connector).toEqual({ connector: 'xrechnung', options: { schema: 'catalogue', rules: 'refuse' } });
+  });
+
+  it('stops with a ConfigError naming a bad option, an unknown option and an unknown connector by path', () => {
+    const file = tempRoutes(invoices('{ type: xrechnung, rules: ignore, foo: 1 }'));
+    expect(() => loadRoutes(file)).toThrow(ConfigError);
+    expect(() => loadRoutes(file)).toThrow(/routes\.rechnungen\.connector\.rules: Invalid option/);
+    expect(() => loadRoutes(file)).toThrow(/routes\.rechnungen\.connector: Unrecognized key: "foo"/);
+    expect(() => loadRoutes(tempRoutes(invoices('xdomea-9')))).toThrow(/routes\.rechnungen\.connector\.type: unknown connector "xdomea-9"; known connectors: .*xrechnung/);
+  });
+});

@@ -150,6 +150,38 @@ describe('renderResultXml', () => {
     });
   });
 
+  it('renders a model translation with the prompt template on its label', () => {
+    const translation: StepResult = {
+      step: 'uebersetzung',
+      task: 'translate',
+      output: { translation: `Dear ${TRICKY}`, sourceLanguage: 'deu', targetLanguage: 'ukr' },
+      label: label({ promptTemplate: { id: 'translate-de', version: 2 } }),
+    };
+    validated(render([translation]), (doc) => {
+      expect(textOf(doc, '//r:Step/@task')).toBe('translate');
+      expect(textOf(doc, '//r:Translation/r:SourceLanguage')).toBe('deu');
+      expect(textOf(doc, '//r:Translation/r:TargetLanguage')).toBe('ukr');
+      expect(textOf(doc, '//r:Translation/r:Text')).toBe(`Dear ${TRICKY.replace('\u000C', '')}`);
+      expect(textOf(doc, '//r:AiLabel/r:PromptTemplate/@id')).toBe('translate-de');
+      expect(textOf(doc, '//r:AiLabel/r:PromptTemplate/@version')).toBe('2');
+    });
+  });
+
+  it('renders extracted fields with their JSON types', () => {
+    const extraction: StepResult = {
+      step: 'felder',
+      task: 'extract',
+      output: { fields: { name: 'Müller & <Söhne>', betrag: 120.5, eilig: false, frist: null, anlagen: ['a', 'b'] } },
+      label: label({ promptTemplate: { id: 'extract-de', version: 1 } }),
+    };
+    validated(render([extraction]), (doc) => {
+      expect(doc.find('//r:Extraction/r:Field/@name', ns).map((a) => a.content)).toEqual(['name', 'betrag', 'eilig', 'frist', 'anlagen']);
+      expect(doc.find('//r:Extraction/r:Field/@type', ns).map((a) => a.content)).toEqual(['string', 'number', 'boolean', 'null', 'json']);
+      expect(doc.find('//r:Extraction/r:Field', ns).map((f) => f.content)).toEqual(['Müller & <Söhne>', '120.5', 'false', '', '["a","b"]']);
+    });
+    expect(() => render([{ ...extraction, output: { fields: [] } as never }])).toThrow(PermanentError);
+  });
+
   it('renders all steps of a route in order, and no steps at all', () => {
     validated(render([language, summary, classification]), (doc) => {
       expect(doc.find('/r:Result/r:Step/@id', ns).map((a) => a.content)).toEqual(['sprache', 'kurz', 'thema']);

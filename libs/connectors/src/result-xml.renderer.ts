@@ -1,5 +1,5 @@
 import { PermanentError } from '@app/contracts';
-import type { AiLabel, CanonicalDocument, ClassificationOutput, LanguageOutput, StepResult, SummaryOutput } from '@app/contracts';
+import type { AiLabel, CanonicalDocument, ClassificationOutput, ExtractionOutput, LanguageOutput, StepResult, SummaryOutput, TranslationOutput } from '@app/contracts';
 import { escapeXml, escapeXmlAttribute } from '@app/xml';
 
 /** Namespace of `contracts/schnittstelle/v1/result.xsd`. */
@@ -70,6 +70,7 @@ function renderLabel(label: AiLabel): string[] {
     indent(1)(element('Model', label.model)),
     indent(1)(element('GeneratedAt', label.generatedAt)),
     indent(1)(element('ReviewState', label.reviewState)),
+    ...(label.promptTemplate ? [indent(1)(`<PromptTemplate id="${attr(label.promptTemplate.id)}" version="${attr(String(label.promptTemplate.version))}"/>`)] : []),
     '</AiLabel>',
   ];
 }
@@ -109,9 +110,38 @@ function renderOutput(result: StepResult): string[] {
         '</Classification>',
       ];
     }
+    case 'translate': {
+      const output = result.output as TranslationOutput;
+      requireShape(result, typeof output.translation === 'string' && typeof output.sourceLanguage === 'string' && typeof output.targetLanguage === 'string');
+      return [
+        '<Translation>',
+        indent(1)(element('SourceLanguage', output.sourceLanguage)),
+        indent(1)(element('TargetLanguage', output.targetLanguage)),
+        indent(1)(element('Text', output.translation)),
+        '</Translation>',
+      ];
+    }
+    case 'extract': {
+      const output = result.output as ExtractionOutput;
+      requireShape(result, output.fields !== null && typeof output.fields === 'object' && !Array.isArray(output.fields));
+      const fields = Object.entries(output.fields).map(([name, value]) => {
+        const [type, content] = fieldValue(value, result);
+        return `<Field name="${attr(name)}" type="${type}">${text(content)}</Field>`;
+      });
+      return ['<Extraction>', ...fields.map(indent(1)), '</Extraction>'];
+    }
     default:
       throw new PermanentError(`step ${result.step} has the task ${JSON.stringify(result.task)}, which the result document has no form for`, 'result-output-invalid');
   }
+}
+
+/** An extracted value as the schema's Field: scalars as text, objects and lists as JSON. */
+function fieldValue(value: unknown, result: StepResult): ['string' | 'number' | 'boolean' | 'null' | 'json', string] {
+  if (value === null) return ['null', ''];
+  if (typeof value === 'string') return ['string', value];
+  if (typeof value === 'number') return ['number', decimal(value, result)];
+  if (typeof value === 'boolean') return ['boolean', String(value)];
+  return ['json', JSON.stringify(value)];
 }
 
 function requireShape(result: StepResult, ok: boolean): void {

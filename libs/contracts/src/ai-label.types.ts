@@ -25,4 +25,13 @@ export interface AiLabel {
   model: string;
   generatedAt: string;
   reviewState: ReviewState;
+  /** The prompt template a model provider ran with; absent for algorithms without prompts. */
+  promptTemplate?: PromptTemplateRef;
+}
+
+/** A versioned prompt template: `summarise-de` version 1 is written `summarise-de@1`. */
+export interface PromptTemplateRef {
+  id: string;
+  /** Bumped whenever the wording or the expected answer changes. */
+  version: number;
 }

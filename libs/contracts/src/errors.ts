@@ -33,6 +33,8 @@ export class InputError extends PermanentError {
     message: string,
     code: string,
     readonly httpStatus: number = 400,
+    /** For a refusal that ends at a known time (HTTP 429): when to send again, epoch ms (Retry-After). */
+    readonly retryAt?: number,
   ) {
     super(message, code);
   }
@@ -42,6 +44,20 @@ export class InputError extends PermanentError {
 export class UnavailableError extends RetryableError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'unavailable', options);
+  }
+}
+
+/**
+ * Not a failure: the work must wait (a provider's rate or concurrency limit, a spent daily token budget).
+ * The queue delays the job until `retryAt` (epoch ms) without using up one of its attempts.
+ */
+export class DeferredError extends RetryableError {
+  constructor(
+    message: string,
+    code: string,
+    readonly retryAt: number,
+  ) {
+    super(message, code);
   }
 }
 

@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './jobs.types.js';
 export * from './errors.js';
 export * from './identifiers.js';
+export * from './provider-config.schema.js';

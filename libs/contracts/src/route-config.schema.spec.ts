@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { routesFileSchema } from './route-config.schema.js';
+import { routesFileSchema, stepConfigSchema } from './route-config.schema.js';
 
 const valid = {
   routes: {
@@ -43,5 +43,39 @@ describe('routesFileSchema', () => {
     const bad = structuredClone(valid) as any;
     bad.routes.akten.writeback = { type: 'soap', wsdl: 'x.wsdl', operation: 'store', mapping: { id: 'process.env.SECRET' } };
     expect(routesFileSchema.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('stepConfigSchema', () => {
+  const issues = (config: object) => stepConfigSchema.safeParse(config).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+
+  it('takes a fallback chain and a pinned prompt on any step', () => {
+    expect(stepConfigSchema.parse({ id: 'kurz', task: 'summarise', provider: 'eu-llm', fallbackProviders: ['embedded'], prompt: 'summarise-de@1' })).toEqual({
+      id: 'kurz',
+      task: 'summarise',
+      provider: 'eu-llm',
+      sentences: 3,
+      fallbackProviders: ['embedded'],
+      prompt: 'summarise-de@1',
+    });
+  });
+
+  it('takes translate and extract steps', () => {
+    expect(stepConfigSchema.parse({ id: 'en', task: 'translate', provider: 'llm', sourceLanguage: 'deu', targetLanguage: 'eng' })).toMatchObject({ task: 'translate' });
+    expect(stepConfigSchema.parse({ id: 'felder', task: 'extract', provider: 'llm', schema: { type: 'object', properties: {} } })).toMatchObject({ task: 'extract' });
+  });
+
+  it('takes a classify step with a trained model instead of keywords, never both or neither', () => {
+    expect(stepConfigSchema.parse({ id: 'thema', task: 'classify', model: 'models/thema.json' })).toMatchObject({ model: 'models/thema.json' });
+    expect(issues({ id: 'thema', task: 'classify' })).toEqual(['labels: give either labels or model']);
+    expect(issues({ id: 'thema', task: 'classify', model: 'm.json', labels: { a: ['aa'], b: ['bb'] } })).toEqual(['labels: give either labels or model']);
+  });
+
+  it('names what is wrong', () => {
+    expect(issues({ id: 'en', task: 'translate', sourceLanguage: 'deu', targetLanguage: 'deu' })).toEqual(['targetLanguage: sourceLanguage and targetLanguage are the same']);
+    expect(issues({ id: 'en', task: 'translate', sourceLanguage: 'de', targetLanguage: 'eng' })).toEqual(['sourceLanguage: an ISO 639-3 code: three lower-case letters']);
+    expect(issues({ id: 'felder', task: 'extract', schema: { type: 'array' } })).toEqual(['schema: a JSON schema with "type": "object"']);
+    expect(issues({ id: 'kurz', task: 'summarise', prompt: 'Kurz fassen!' })?.[0]).toMatch(/^prompt: a prompt template/);
+    expect(issues({ id: 'kurz', task: 'summarise', provider: 'EU LLM' })?.[0]).toMatch(/^provider: a provider name/);
   });
 });

@@ -3,3 +3,4 @@ export * from './pipeline-job.schema.js';
 export * from './pipeline.service.js';
 export * from './pipeline.processor.js';
 export * from './pipeline.module.js';
+export * from './ai-usage.store.js';

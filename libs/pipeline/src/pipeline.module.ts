@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { DOCUMENTS_REDIS } from '@app/documents';
+import { AiUsageStore } from './ai-usage.store.js';
 import { DocumentEventsPublisher, EVENTS_CLIENT, eventsTransportOptions } from './document-events.publisher.js';
 import { PipelineService } from './pipeline.service.js';
 
@@ -15,7 +18,15 @@ import { PipelineService } from './pipeline.service.js';
       },
     ]),
   ],
-  providers: [PipelineService, DocumentEventsPublisher],
-  exports: [PipelineService, DocumentEventsPublisher],
+  providers: [
+    PipelineService,
+    DocumentEventsPublisher,
+    {
+      provide: AiUsageStore,
+      inject: [DOCUMENTS_REDIS, APP_CONFIG],
+      useFactory: (redis: Redis, config: AppConfig) => new AiUsageStore(redis, { prefix: config.queue.prefix, timeZone: config.tokenBudgetTimeZone }),
+    },
+  ],
+  exports: [PipelineService, DocumentEventsPublisher, AiUsageStore],
 })
 export class PipelineModule {}

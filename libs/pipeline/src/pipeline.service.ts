@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { AuditLog } from '@app/audit';
 import { RoutesRegistry } from '@app/config';
-import { DocumentEvents, UnavailableError, type PipelineJob, type Route } from '@app/contracts';
+import { DocumentEvents, UnavailableError, type DeferredError, type PipelineJob, type Route } from '@app/contracts';
 import { DocumentStore } from '@app/documents';
 import { logConnectionError } from './connection-error.log.js';
 import { DocumentEventsPublisher } from './document-events.publisher.js';
@@ -95,6 +95,12 @@ export class PipelineService {
       await this.store.setState(job.documentId, 'completed');
       this.events.publish(DocumentEvents.completed, { documentId: job.documentId, routeId: job.routeId, state: 'completed', step: job.step });
     }
+  }
+
+  /** The step waits for a limit (the job is delayed); the status says until when and why. */
+  async stepDeferred(job: PipelineJob, attempt: number, reason: DeferredError): Promise<void> {
+    const until = new Date(reason.retryAt).toISOString();
+    await this.store.setStep(job.documentId, { step: job.step, state: 'pending', attempts: attempt - 1, error: `waiting until ${until}: ${reason.code}: ${reason.message}` });
   }
 
   /**

@@ -47,8 +47,11 @@ export interface ChatCompletionsStandIn {
 }
 
 export interface ChatCompletionsStandInOptions {
-  /** Answer when nothing is queued; default HTTP 400 "no answer scripted", so a missing script shows at once. */
-  otherwise?: ChatAnswer;
+  /**
+   * Answer when nothing is queued, fixed or chosen from the request (for pipelines whose steps arrive in
+   * any order); default HTTP 400 "no answer scripted", so a missing script shows at once.
+   */
+  otherwise?: ChatAnswer | ((request: ChatRequest) => ChatAnswer);
 }
 
 interface Held {
@@ -67,7 +70,8 @@ export async function startChatCompletionsStandIn(options: ChatCompletionsStandI
   const script: ChatAnswer[] = [];
   const requests: ChatRequest[] = [];
   let held: Held[] = [];
-  const otherwise = options.otherwise ?? { status: 400, message: 'stand-in: no answer scripted' };
+  const fallback = options.otherwise ?? { status: 400, message: 'stand-in: no answer scripted' };
+  const otherwise = (request: ChatRequest): ChatAnswer => (typeof fallback === 'function' ? fallback(request) : fallback);
 
   const send = (request: ChatRequest, res: ServerResponse, answer: ChatAnswer) => {
     if (res.destroyed || res.writableEnded) return;
@@ -129,7 +133,7 @@ export async function startChatCompletionsStandIn(options: ChatCompletionsStandI
           held = held.filter((entry) => entry.res !== res);
         }
       });
-      send(request, res, script.shift() ?? otherwise);
+      send(request, res, script.shift() ?? otherwise(request));
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,7 @@ const logger = new Logger('RestApi');
 /** Every REST error answers JSON `{ error, message }` with a status that says whose fault it was; no stack ever. */
 export function sendApiError(res: Response, error: unknown): void {
   const [status, body] = describeApiError(error);
+  if (error instanceof InputError && error.retryAt !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil((error.retryAt - Date.now()) / 1000))));
   res.status(status).json(body);
 }
 
