@@ -3,6 +3,7 @@ import {
   type AiTaskName,
   DigitalSourceType,
   EMBEDDED_PROVIDER,
+  EMBEDDED_TASKS,
   PermanentError,
   type StepConfig,
   type StepResult,
@@ -37,7 +38,7 @@ export interface EmbeddedProviderOptions {
  */
 export class EmbeddedProvider implements AiProvider {
   readonly name = EMBEDDED_PROVIDER;
-  readonly tasks: readonly AiTaskName[] = ['detect-language', 'summarise', 'classify'];
+  readonly tasks: readonly AiTaskName[] = EMBEDDED_TASKS;
   private readonly now: () => Date;
   /** Model files by absolute path, reloaded when the file changes (a retrained model needs no restart). */
   private readonly models = new Map<string, { mtimeMs: number; model: ClassifierModel }>();

@@ -113,6 +113,17 @@ providers:
     expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(routesUsing('krz-llm')) })).toThrow(/no provider "krz-llm"/);
   });
 
+  it('stops when no provider of a step does its task: the embedded engine does not translate', () => {
+    const translate = routesUsing('embedded').replace('task: summarise, provider: embedded, fallbackProviders: [embedded]', 'task: translate, provider: embedded, sourceLanguage: deu, targetLanguage: eng');
+    expect(() => loadConfig({ ...files(translate), KRZ_LLM_KEY: 'k' })).toThrow(/routes\.bescheide\.steps\[0\]\.provider: no provider of the step does "translate" \(embedded: detect-language, summarise, classify\)/);
+    const summariseOnly = providers.replace('    limits:', '    tasks: [summarise]\n    limits:');
+    const extract = routesUsing('krz-llm').replace('task: summarise', 'task: extract, schema: { type: object }');
+    expect(() => loadConfig({ ...files(extract, summariseOnly), KRZ_LLM_KEY: 'k' })).toThrow(/no provider of the step does "extract"/);
+    // A fallback that can do it is enough.
+    const withFallback = translate.replace('targetLanguage: eng', 'targetLanguage: eng, fallbackProviders: [krz-llm]');
+    expect(loadConfig({ ...files(withFallback), KRZ_LLM_KEY: 'k' }).routes[0]!.steps[0]!.task).toBe('translate');
+  });
+
   it('names a bad provider setting by its path, and refuses the name of the embedded provider', () => {
     const bad = providers.replace('location: on-premises', 'location: cloud');
     expect(() => loadConfig({ ...files(routesUsing('embedded'), bad), KRZ_LLM_KEY: 'k' })).toThrow(/providers\.krz-llm\.location: Invalid option/);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { EMBEDDED_PROVIDER, providersFileSchema, routesFileSchema, type ProviderConfig, type Route } from '@app/contracts';
+import { aiTaskSchema, EMBEDDED_PROVIDER, EMBEDDED_TASKS, providersFileSchema, routesFileSchema, type ProviderConfig, type Route } from '@app/contracts';
 import { checkRouteConnectors, connectorRegistry, type ConnectorRegistry } from '@app/connectors';
 import { DEFAULT_REDIS_URL, resolvePath, type AppConfig } from './app.config.js';
 import { envSchema } from './app-config.schema.js';
@@ -75,21 +75,30 @@ export function loadProviders(file: string, env: NodeJS.ProcessEnv): ProviderCon
 }
 
 /** Every provider a step names must exist: the embedded one or one of the providers file. */
+/**
+ * Every provider a step names must exist (the embedded one or one of the providers file), and at least one
+ * of its chain must do the step's task: the embedded engine cannot translate, a route that wants it must
+ * say which model provider does.
+ */
 function checkStepProviders(routes: Route[], providers: ProviderConfig[], routesFile: string): void {
-  const known = new Set([EMBEDDED_PROVIDER, ...providers.map((p) => p.name)]);
+  const tasks = new Map<string, readonly string[]>([[EMBEDDED_PROVIDER, EMBEDDED_TASKS], ...providers.map((p): [string, readonly string[]] => [p.name, p.tasks ?? aiTaskSchema.options])]);
   const problems: string[] = [];
   for (const route of routes) {
     route.steps.forEach((step, index) => {
       const at = `routes.${route.id}.steps[${index}]`;
-      if (!known.has(step.provider)) problems.push(`  - ${at}.provider: no provider "${step.provider}"`);
+      if (!tasks.has(step.provider)) problems.push(`  - ${at}.provider: no provider "${step.provider}"`);
       step.fallbackProviders?.forEach((name, i) => {
-        if (!known.has(name)) problems.push(`  - ${at}.fallbackProviders[${i}]: no provider "${name}"`);
+        if (!tasks.has(name)) problems.push(`  - ${at}.fallbackProviders[${i}]: no provider "${name}"`);
       });
+      const chain = [step.provider, ...(step.fallbackProviders ?? [])];
+      if (chain.every((name) => tasks.has(name)) && !chain.some((name) => tasks.get(name)!.includes(step.task))) {
+        problems.push(`  - ${at}.provider: no provider of the step does "${step.task}" (${chain.map((n) => `${n}: ${tasks.get(n)!.join(', ')}`).join('; ')}); name one that does`);
+      }
     });
   }
   if (problems.length) {
-    const names = [...known].map((n) => `"${n}"`).join(', ');
-    throw new ConfigError(`The routes file ${routesFile} names AI providers that are not configured (known: ${names}; see SCHNITTSTELLE_PROVIDERS):\n${problems.join('\n')}`);
+    const names = [...tasks.keys()].map((n) => `"${n}"`).join(', ');
+    throw new ConfigError(`The routes file ${routesFile} names AI providers that are not configured or cannot do the step (known: ${names}; see SCHNITTSTELLE_PROVIDERS):\n${problems.join('\n')}`);
   }
 }
 

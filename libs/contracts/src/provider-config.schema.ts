@@ -11,6 +11,9 @@ export const providerLocationSchema = z.enum(['on-premises', 'eu', 'third-countr
 
 export const aiTaskSchema = z.enum(['detect-language', 'summarise', 'classify', 'translate', 'extract']);
 
+/** What the embedded engine can do; translating and extracting by a schema need a model provider. */
+export const EMBEDDED_TASKS = ['detect-language', 'summarise', 'classify'] as const satisfies readonly z.infer<typeof aiTaskSchema>[];
+
 /**
  * Limits a provider's operator sets or its hardware allows; they hold across all worker processes of the
  * installation (counted in Redis).
