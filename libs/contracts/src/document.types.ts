@@ -40,6 +40,18 @@ export interface XoevHeader {
   recipient?: string;
 }
 
+/**
+ * What the transport that fetched a document knew about it (a `sources:` connector such as xta2): the
+ * addressing a reply needs (sender identifier, the transport's message id, message type, business scenario).
+ * Never document content, and no personal data beyond those identifiers.
+ */
+export interface TransportFacts {
+  /** The source connector that fetched the document, e.g. `xta2`. */
+  connector: string;
+  /** Keys as the connector names them, e.g. `sender`, `senderType`, `messageId`, `messageType`, `businessScenario`. */
+  meta: Record<string, string>;
+}
+
 /** The canonical document: what every way in produces, whatever the channel. */
 export interface CanonicalDocument {
   id: string;
@@ -62,6 +74,8 @@ export interface CanonicalDocument {
   parts?: DocumentPart[];
   /** Irregularities that did not stop the document (a header contradicting its root element); never document content. */
   warnings?: string[];
+  /** Addressing facts of the transport that fetched it, kept so the results can answer the original sender. */
+  transport?: TransportFacts;
 }
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';

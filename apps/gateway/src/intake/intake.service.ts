@@ -40,6 +40,8 @@ export interface Submission {
   contentType?: string;
   filename?: string;
   correlationId?: string;
+  /** Addressing facts of the source connector that fetched it (sender, message id), kept for the reply. */
+  transport?: CanonicalDocument['transport'];
 }
 
 const XML_TYPE = /^(application|text)\/([\w.+-]+\+)?xml$/i;
@@ -173,6 +175,7 @@ export class IntakeService {
     if (read.fields && Object.keys(read.fields).length > 0) document.fields = read.fields;
     if (read.parts && read.parts.length > 0) document.parts = read.parts;
     if (read.warnings && read.warnings.length > 0) document.warnings = read.warnings;
+    if (submission.transport) document.transport = submission.transport;
 
     const created = await this.store.create(document, body);
     if (!created.created) {

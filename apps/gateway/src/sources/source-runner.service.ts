@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import path from 'node:path';
 import { APP_CONFIG, RoutesRegistry, type AppConfig } from '@app/config';
 import { connectorContext, ConnectorRegistry, type AnyConnector, type ReceivedMessage } from '@app/connectors';
-import { sourceChannel, type ConnectorRef, type Receipt, type Route } from '@app/contracts';
+import { sourceChannel, type ConnectorRef, type Receipt, type Route, type TransportFacts } from '@app/contracts';
 import { contractsDir, publicBaseUrl } from '@app/runtime';
 import { IntakeService } from '../intake/intake.service.js';
 
@@ -12,6 +12,31 @@ export const MAX_RESTART_DELAY_MS = 60_000;
 const HEALTHY_AFTER_MS = 60_000;
 /** Shutdown waits this long for sources to honour the abort signal, then goes on without them. */
 const STOP_GRACE_MS = 10_000;
+
+/** Bounds for the transport facts kept with a document: a few short addressing identifiers, never a payload. */
+export const MAX_TRANSPORT_META_ENTRIES = 32;
+export const MAX_TRANSPORT_META_VALUE_CHARS = 1000;
+const TRANSPORT_META_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The transport facts a source gave with a message, as kept with the document: entries with a plain key and a
+ * short single-line string value; anything else is dropped and named (by key) in `dropped`. Undefined when
+ * nothing is left, so documents without transport facts stay as they were.
+ */
+export function transportFactsOf(connectorName: string, meta: ReceivedMessage['meta']): { facts?: TransportFacts; dropped: string[] } {
+  if (meta === undefined || meta === null || typeof meta !== 'object') return { dropped: [] };
+  const kept: Record<string, string> = {};
+  const dropped: string[] = [];
+  for (const [key, raw] of Object.entries(meta)) {
+    const value = typeof raw === 'string' ? raw.trim() : undefined;
+    const fits = TRANSPORT_META_KEY.test(key) && value !== undefined && value !== '' && value.length <= MAX_TRANSPORT_META_VALUE_CHARS && !CONTROL_CHARS.test(value);
+    if (fits && Object.keys(kept).length < MAX_TRANSPORT_META_ENTRIES) kept[key] = value;
+    // A key that is itself odd is not repeated into the log.
+    else dropped.push(TRANSPORT_META_KEY.test(key) ? key : '(unnamed key)');
+  }
+  return Object.keys(kept).length > 0 ? { facts: { connector: connectorName, meta: kept }, dropped } : { dropped };
+}
 
 /** The delay before restart number `failures` (1, 2, ...): exponential from `baseMs`, capped. */
 export function restartDelay(failures: number, baseMs: number, maxMs = MAX_RESTART_DELAY_MS): number {
@@ -27,8 +52,9 @@ interface RunningSource {
  * Runs the `sources:` of every route (a connector's `receive`, e.g. an XTA 2 mailbox poller) from start to
  * shutdown. What a source fetches goes through intake like any other way in, on the channel
  * `source:<connector>`, with the transport's message id as correlation id, so a message fetched twice is
- * one document. A source that throws or returns is logged and started again with exponential backoff
- * (from JOB_BACKOFF_MS up to a minute); one source failing never stops the others or the process.
+ * one document, and with the transport facts it came with (`meta`) kept as `document.transport`. A source
+ * that throws or returns is logged and started again with exponential backoff (from JOB_BACKOFF_MS up to a
+ * minute); one source failing never stops the others or the process.
  */
 @Injectable()
 export class SourceRunnerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -65,6 +91,8 @@ export class SourceRunnerService implements OnApplicationBootstrap, OnApplicatio
 
   /** Hands a fetched message to intake; resolves once it is stored and enqueued (or known), rejects with intake's error. */
   deliver(route: Route, connector: AnyConnector, message: ReceivedMessage): Promise<Receipt> {
+    const { facts, dropped } = transportFactsOf(connector.name, message.meta);
+    if (dropped.length > 0) this.logger.warn(`${route.id}/${connector.name}: transport facts not kept (empty, too long or multi-line): ${dropped.join(', ')}`);
     return this.intake.submit(
       {
         routeId: route.id,
@@ -73,6 +101,7 @@ export class SourceRunnerService implements OnApplicationBootstrap, OnApplicatio
         contentType: message.mediaType,
         filename: message.filename,
         correlationId: message.transportId,
+        ...(facts ? { transport: facts } : {}),
       },
       publicBaseUrl(this.config, this.config.http.port),
     );

@@ -70,6 +70,7 @@ export interface ConnectorDocument {
 
 /** Everything known about a document when its results go out. */
 export interface ConnectorResult {
+  /** As taken in; `document.transport` holds what the fetching transport knew (sender, message id) for a reply. */
   document: CanonicalDocument;
   status: DocumentStatus;
   /** The original message as received. */
@@ -95,6 +96,12 @@ export interface ReceivedMessage {
   body: Buffer;
   mediaType?: string;
   filename?: string;
+  /**
+   * Transport facts kept with the document (`document.transport.meta`) and handed back at write-back, so a
+   * reply can go to the original sender: e.g. `sender`, `senderType`, `messageId`, `messageType`,
+   * `businessScenario`. Addressing identifiers only, never content or other personal data.
+   */
+  meta?: Record<string, string>;
 }
 
 /** Where a sent message went, for the write-back record and the audit trail. */

@@ -330,7 +330,12 @@ describe('xdomeaConnector.fromResult: Anbieteverzeichnis (0501) -> Bewertungsver
     const out = await reply(resultFor(container0501, `${NAME_0501}.zip`, [classify('A'), summary]));
     expect(out.filename).toBe(`${PROCESS_ID}_Aussonderung.Bewertungsverzeichnis.0502.zip`);
     expect(out.mediaType).toBe('application/zip');
-    expect(out.meta).toEqual({ messageType: '0502', processId: PROCESS_ID, rootElement: 'Aussonderung.Bewertungsverzeichnis.0502' });
+    expect(out.meta).toEqual({
+      messageType: 'Aussonderung.Bewertungsverzeichnis.0502',
+      payloadSchema: 'urn:xoev-de:xdomea:schema:3.0.0',
+      processId: PROCESS_ID,
+      rootElement: 'Aussonderung.Bewertungsverzeichnis.0502',
+    });
 
     const entries = await readZipContainer(out.body, { maxEntries: 10, maxUnpackedBytes: 1 << 20, maxCompressionRatio: 200 });
     expect(entries.map((entry) => entry.name)).toEqual([`${PROCESS_ID}_Aussonderung.Bewertungsverzeichnis.0502.xml`]);

@@ -172,7 +172,9 @@ export const xdomeaConnector = defineConnector<XdomeaOptions, XdomeaMessage>({
     }
     const processId = message.inspection.xoev!.processId!;
     const baseName = `${safeFilePart(processId)}_${replyRoot}`;
-    const meta = { messageType: '0502', processId, rootElement: replyRoot };
+    // For transports (xta2): the message type as XTA's default code list (urn:de:payloadSchema:elementName)
+    // names it, the payload's root element with its namespace; a bare '0502' is no code of that list.
+    const meta = { messageType: replyRoot, payloadSchema: XDOMEA_3_NAMESPACE, processId, rootElement: replyRoot };
     const asContainer = ctx.options.reply === 'container' || (ctx.options.reply === 'as-received' && message.form === 'container');
     const body = Buffer.from(xml, 'utf8');
     if (!asContainer) return { body, mediaType: 'application/xml', filename: `${baseName}.xml`, meta };

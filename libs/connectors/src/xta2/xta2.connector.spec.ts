@@ -116,6 +116,10 @@ describe('xta2Connector', () => {
       expect(core.calls.map((m) => m.transportId)).toEqual(ids);
       expect(core.calls.map((m) => m.body.toString())).toEqual(bodies);
       expect(core.calls[0]).toMatchObject({ mediaType: 'text/xml', filename: 'n0.xml' });
+      // The transport facts a reply needs travel with each message: its MessageID, author, type and scenario.
+      expect(core.calls.map((m) => m.meta)).toEqual(
+        ids.map((id) => ({ messageId: id, sender: 'ags:09162000', senderType: 'xoev', messageType: 'xdomea.0601', businessScenario: 'XDOMEAGAD_DATA' })),
+      );
       expect(openDuringDeliver.every(Boolean)).toBe(true);
       expect(standIn.closed.map((c) => c.messageId)).toEqual(ids);
       // Per message: fetched, then (deliver), then closed, before the next is fetched.
@@ -421,6 +425,30 @@ describe('xta2Connector', () => {
       // The server is asked for a MessageID only for what can be sent.
       expect(standIn.calls.slice(calls).map((c) => c.operation)).toEqual(['createMessageId', 'createMessageId']);
       expect(standIn.sent).toHaveLength(1);
+    });
+
+    it('answers a document an xta2 source fetched: to its author when the route names no reader, In-Reply-To its MessageID', async () => {
+      const { reader: _reader, ...withoutReader } = writeback['send'] as Record<string, unknown>;
+      const transport = { connector: 'xta2', meta: { messageId: 'urn:de:xta:messageid:in:7', sender: 'ags:05315000', senderType: 'dvdv', messageType: 'xdomea.0601' } };
+      const fetched: ConnectorResult = { ...result, document: { ...document, transport } };
+      // The author of the received message wins over a recipient the format connector read from the content.
+      await xta2Connector.send!(message({ recipient: 'ags:elsewhere', inReplyTo: 'urn:de:xta:messageid:in:6' }), fetched, context({ ...writeback, send: withoutReader }, notes));
+      const xml = standIn.sent[0]!.metaDataXml;
+      expect(xml).toContain('<oscimeta:Reader><oscimeta:Identifier type="dvdv">ags:05315000</oscimeta:Identifier></oscimeta:Reader>');
+      expect(xml).not.toContain('ags:elsewhere');
+      expect(xml).toContain('<oscimeta:In-Reply-To>urn:de:xta:messageid:in:7</oscimeta:In-Reply-To><oscimeta:In-Reply-To>urn:de:xta:messageid:in:6</oscimeta:In-Reply-To>');
+
+      // The route's reader still wins; the reply still names the message it answers.
+      await xta2Connector.send!(message(), fetched, context(writeback, notes));
+      expect(standIn.sent[1]!.metaDataXml).toContain('<oscimeta:Reader><oscimeta:Identifier type="xoev" category="Fachverfahren">ags:09162000</oscimeta:Identifier></oscimeta:Reader>');
+      expect(standIn.sent[1]!.metaDataXml).toContain('<oscimeta:In-Reply-To>urn:de:xta:messageid:in:7</oscimeta:In-Reply-To>');
+
+      // Facts another transport recorded are no XTA identifiers: neither reader nor In-Reply-To.
+      const other: ConnectorResult = { ...result, document: { ...document, transport: { ...transport, connector: 'postfach' } } };
+      await expect(xta2Connector.send!(message(), other, context({ ...writeback, send: withoutReader }, notes))).rejects.toMatchObject({ code: 'xta2-metadata-invalid', message: expect.stringContaining('no reader') });
+      await xta2Connector.send!(message(), other, context(writeback, notes));
+      expect(standIn.sent[2]!.metaDataXml).not.toContain('In-Reply-To');
+      expect(standIn.sent).toHaveLength(3);
     });
 
     it('with messageId: document, gives every attempt for one document the same MessageID without asking the server', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PermanentError } from '@app/contracts';
 import { defineConnector } from '../sdk/index.js';
 import type { ConnectorContext } from '../sdk/index.js';
-import { XTA2_WSDL_PATH } from './xta2.constants.js';
+import { XTA2_CONNECTOR_NAME, XTA2_WSDL_PATH } from './xta2.constants.js';
 import { Xta2Client } from './xta2.client.js';
 import type { Xta2TlsOptions } from './xta2.client.js';
 import { resolveXta2Endpoints, xta2OptionsSchema } from './xta2.options.js';
@@ -61,7 +61,7 @@ function senderFor(ctx: ConnectorContext<Xta2Options>): Promise<Xta2Client> {
  * comes from.
  */
 export const xta2Connector = defineConnector<Xta2Options>({
-  name: 'xta2',
+  name: XTA2_CONNECTOR_NAME,
   description: 'XTA 2 (3.1.1): polls an XTA message box and sends results with OSCI MessageMetaData',
   options: xta2OptionsSchema,
 

@@ -29,7 +29,7 @@ const businessScenarioSchema = z.union([
 
 /** What sendMessage needs beyond the account: where the results go and how they are qualified. */
 export const xta2SendOptionsSchema = z.strictObject({
-  /** The reader the results go to. Without it, the format connector's `meta.recipient` is used. */
+  /** The reader the results go to. Without it, the author of the message an xta2 source fetched, else the format connector's `meta.recipient`. */
   reader: xta2PartySchema.optional(),
   /** Qualifier/Service: the XÖV "Dienste-URI". */
   service: text,

@@ -2,8 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError, PermanentError } from '@app/contracts';
 import type { Receipt } from '@app/contracts';
 import type { ReceivedMessage } from '../sdk/index.js';
+import { XTA2_RECEIVED_META_KEYS } from './xta2.constants.js';
 import type { Xta2FetchedMessage, Xta2StatusList } from './xta2.client.js';
 import type { Xta2Party } from './xta2-metadata.builder.js';
+import type { Xta2MetaDataSummary } from './xta2-metadata.reader.js';
 
 /** The MsgBox operations the poller uses (Xta2Client has them). */
 export interface Xta2MsgBox {
@@ -67,9 +69,10 @@ const REMEMBERED = 10_000;
  * Polls one XTA 2 message box: getStatusList, then per message getMessage, `deliver`, and close only
  * once `deliver` resolved (the document is stored and enqueued, or recognised as a duplicate). The XTA
  * MessageID is the message's transportId, which the core uses as correlation id, so a message the box
- * hands out twice becomes the same document. Within one run the poller also never delivers a message
- * twice: one offered again after it was taken (its close failed, or the box re-offers it) is only
- * closed again.
+ * hands out twice becomes the same document; MessageID, author, message type and business scenario go
+ * with it as `meta` (receivedMeta), so that the results can answer the author. Within one run the
+ * poller also never delivers a message twice: one offered again after it was taken (its close failed,
+ * or the box re-offers it) is only closed again.
  *
  * When a message is not taken:
  * - `deliver` throws RetryableError or anything unknown (Redis away): the message stays open and the
@@ -189,6 +192,8 @@ export class Xta2Poller {
           body: message.body,
           ...(message.contentType ? { mediaType: message.contentType.split(';')[0]!.trim().toLowerCase() } : {}),
           ...(message.filename ? { filename: message.filename } : {}),
+          // The metadata getMessage answered with; the status list's when a server sends none there.
+          meta: receivedMeta(id, fetched.metaData ?? entry.metaData),
         });
       } catch (error) {
         if (error instanceof InputError) {
@@ -249,6 +254,19 @@ export class Xta2Poller {
       this.opts.log.warn(`XTA message ${id} was taken in but could not be closed (${describe(error)}); it is closed when offered again`);
     }
   }
+}
+
+/** The transport facts kept with the document (see XTA2_RECEIVED_META_KEYS): who sent it, its MessageID and type. */
+export function receivedMeta(messageId: string, metaData: Xta2MetaDataSummary | undefined): Record<string, string> {
+  const keys = XTA2_RECEIVED_META_KEYS;
+  const meta: Record<string, string> = { [keys.messageId]: messageId };
+  if (metaData?.author?.id) {
+    meta[keys.sender] = metaData.author.id;
+    if (metaData.author.type) meta[keys.senderType] = metaData.author.type;
+  }
+  if (metaData?.messageType?.code) meta[keys.messageType] = metaData.messageType.code;
+  if (metaData?.businessScenario) meta[keys.businessScenario] = metaData.businessScenario;
+  return meta;
 }
 
 function isCode(error: unknown, code: string): boolean {

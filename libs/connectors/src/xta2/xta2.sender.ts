@@ -1,27 +1,30 @@
 import { createHash } from 'node:crypto';
 import { PermanentError } from '@app/contracts';
 import type { ConnectorResult, OutboundMessage, SendReceipt } from '../sdk/index.js';
-import { DEFAULT_IDENTIFIER_TYPE, XTA2_META_KEYS } from './xta2.constants.js';
+import { DEFAULT_IDENTIFIER_TYPE, XTA2_CONNECTOR_NAME, XTA2_META_KEYS, XTA2_RECEIVED_META_KEYS } from './xta2.constants.js';
 import type { Xta2Client } from './xta2.client.js';
 import { buildMessageMetaData } from './xta2-metadata.builder.js';
 import type { MessageMetaDataInput, Xta2Party } from './xta2-metadata.builder.js';
 import type { Xta2Options, Xta2SendOptions } from './xta2.options.js';
 
 /**
- * The MessageMetaData of one outgoing message, from the route's options and what the format connector
- * suggested in `message.meta` (keys: XTA2_META_KEYS). Who decides:
+ * The MessageMetaData of one outgoing message, from the route's options, what the format connector
+ * suggested in `message.meta` (keys: XTA2_META_KEYS) and, for a document an xta2 source fetched, what its
+ * transport knew (`result.document.transport.meta`, keys: XTA2_RECEIVED_META_KEYS). Who decides:
  * - Author: always the route's `identifier` (the account sending).
- * - Reader, service, business scenario: the route's `send` options; `meta.recipient` only stands in for
- *   a reader the route leaves open, so a document's content cannot redirect results elsewhere.
+ * - Reader: the route's `send.reader`; else the author of the received message (a reply goes back where
+ *   the document came from); else `meta.recipient`. Content cannot redirect results while the route or the
+ *   transport names a reader.
+ * - Service, business scenario: the route's `send` options.
  * - Message type, payload schema, subject: the message's own facts (`meta`) win over the route's defaults.
- * - In-Reply-To and ProcessRef/Requester: only from `meta`.
+ * - In-Reply-To: the received message's MessageID, and `meta.inReplyTo`. ProcessRef/Requester: `meta.processId`.
  * Throws PermanentError when something required is missing.
  */
 export function resolveSendMetaData(
   options: Pick<Xta2Options, 'identifier'>,
   send: Xta2SendOptions,
   message: OutboundMessage,
-  result: Pick<ConnectorResult, 'writtenAt'>,
+  result: Pick<ConnectorResult, 'writtenAt'> & { document?: Pick<ConnectorResult['document'], 'transport'> },
   messageId: string,
 ): MessageMetaDataInput {
   const meta = message.meta ?? {};
@@ -29,9 +32,24 @@ export function resolveSendMetaData(
     const value = meta[key]?.trim();
     return value ? value : undefined;
   };
+  // Only facts an xta2 source recorded are XTA identifiers; another transport's ids mean nothing here.
+  const transport = result.document?.transport?.connector === XTA2_CONNECTOR_NAME ? result.document.transport.meta : {};
+  const received = (key: string): string | undefined => {
+    const value = transport[key]?.trim();
+    return value ? value : undefined;
+  };
   const recipient = given(XTA2_META_KEYS.recipient);
-  const reader: Xta2Party | undefined = send.reader ?? (recipient ? { id: recipient, type: given(XTA2_META_KEYS.recipientType) ?? DEFAULT_IDENTIFIER_TYPE } : undefined);
-  if (!reader) throw new PermanentError('XTA send has no reader: set `send.reader` in the route, or use a format connector that names the recipient', 'xta2-metadata-invalid');
+  const originalAuthor = received(XTA2_RECEIVED_META_KEYS.sender);
+  const reader: Xta2Party | undefined =
+    send.reader ??
+    (originalAuthor ? { id: originalAuthor, type: received(XTA2_RECEIVED_META_KEYS.senderType) ?? DEFAULT_IDENTIFIER_TYPE } : undefined) ??
+    (recipient ? { id: recipient, type: given(XTA2_META_KEYS.recipientType) ?? DEFAULT_IDENTIFIER_TYPE } : undefined);
+  if (!reader) {
+    throw new PermanentError(
+      'XTA send has no reader: set `send.reader` in the route, take the documents in with an xta2 source (the reply goes to their author), or use a format connector that names the recipient',
+      'xta2-metadata-invalid',
+    );
+  }
 
   const messageTypeCode = given(XTA2_META_KEYS.messageType) ?? send.messageType.code;
   const payloadSchema = given(XTA2_META_KEYS.payloadSchema) ?? send.messageType.payloadSchema;
@@ -40,7 +58,7 @@ export function resolveSendMetaData(
     throw new PermanentError(`XTA send needs ${missing.join(' and ')} in the route (the format connector suggested none)`, 'xta2-metadata-invalid');
   }
   const subject = given(XTA2_META_KEYS.subject) ?? send.subject;
-  const inReplyTo = given(XTA2_META_KEYS.inReplyTo);
+  const inReplyTo = [...new Set([received(XTA2_RECEIVED_META_KEYS.messageId), given(XTA2_META_KEYS.inReplyTo)].filter((id): id is string => id !== undefined))];
   const processId = given(XTA2_META_KEYS.processId);
   // The type's name belongs to the route's code; a suggested code comes without one.
   const typeName = given(XTA2_META_KEYS.messageType) ? undefined : send.messageType.name;
@@ -59,7 +77,7 @@ export function resolveSendMetaData(
       payloadSchema: payloadSchema!,
     },
     ...(subject ? { subject } : {}),
-    ...(inReplyTo ? { inReplyTo: [inReplyTo] } : {}),
+    ...(inReplyTo.length > 0 ? { inReplyTo } : {}),
     ...(processId ? { processRef: { requester: processId } } : {}),
     origin: result.writtenAt,
     sizeBytes: message.body.length,
