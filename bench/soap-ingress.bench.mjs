@@ -10,6 +10,8 @@
 // The installation uses a private QUEUE_PREFIX; its Redis keys and its folder are removed at the end.
 // --profile samples one extra round of each server (this thread) into a .cpuprofile in the temp folder (open
 // it in Chrome DevTools) and prints where the gateway's time went, per request.
+// Each round also reports the event-loop busy time of this thread per request ("busy"): both servers run on
+// it, so that is each server's own CPU cost per request (plus any synchronous waiting), whatever else runs.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -62,19 +64,24 @@ if (!PROCESS_ID.test(sample)) throw new Error(`${sampleFile} has no xdomea:Proze
 const PROFILE_STAGES = [
   { label: 'HTTP parsing and the Express/Nest middleware chain up to the SOAP route', fn: 'parserOnIncoming' },
   { label: 'SOAP endpoint guard (libs/soap), all of it', fn: 'guard' },
-  { label: '  envelope check: hardened parse of the whole envelope (libs/soap checkEnvelope)', fn: 'checkEnvelope' },
-  { label: '    scanXml of the envelope', fn: 'scanXml', under: 'checkEnvelope' },
-  { label: '    fast-xml-parser tree of the envelope', fn: 'parseXml', under: 'checkEnvelope' },
-  { label: '    entity decoding of the envelope tree', fn: 'decodeTree', under: 'checkEnvelope' },
-  { label: '  node-soap request handling (sax parse, object mapping, dispatch)', fn: '_requestListener' },
+  { label: '  envelope check (libs/soap checkEnvelope)', fn: 'checkEnvelope' },
+  { label: '    hardened checks of the envelope (screenXml)', fn: 'screenXml', under: 'checkEnvelope' },
+  { label: '    envelope tree for the SOAP checks (readXmlTree)', fn: 'readXmlTree', under: 'checkEnvelope' },
+  { label: '  arguments from the checked tree (readArguments)', fn: 'readArguments' },
+  { label: '  node-soap request parsing (sax; only requests readArguments leaves to it)', fn: '_requestListener' },
   { label: 'intake (IntakeService.accept), synchronous parts', fn: 'accept' },
-  { label: '  inspectXml of the document (scan + fast-xml-parser tree + header)', fn: 'inspectXml', under: 'accept' },
-  { label: '    scanXml of the document', fn: 'scanXml', under: 'accept' },
-  { label: '    fast-xml-parser tree of the document', fn: 'parseXml', under: 'accept' },
+  { label: '  inspectXml of the document (checks + ordered tree + XÖV header)', fn: 'inspectXml', under: 'accept' },
+  { label: '    scanXml of the document, tree building included', fn: 'scanXml', under: 'accept' },
+  { label: '      ordered tree (startElement, text)', fn: 'startElement', under: 'accept' },
+  { label: '    XÖV header', fn: 'readXoevHeader', under: 'accept' },
+  { label: '  text for the AI steps (extractText)', fn: 'extractText' },
   { label: '  XSD validation (validateAgainstCatalogue, all parts)', fn: 'validateAgainstCatalogue' },
-  { label: '    schema path lookup per call (realpath + stat)', fn: 'realSchemaPath' },
   { label: '    libxml2 parse of the document', fn: 'parseUntrustedXml' },
-  { label: '  audit record (AuditLog.append, synchronous parts)', fn: 'append' },
+  { label: '    libxml2 validation', fn: 'validateDocument' },
+  { label: "  document store and intake job (DocumentStore.create, BullMQ's Job.create; synchronous parts)", fn: 'create', under: 'accept' },
+  { label: '  intake job (PipelineService.enqueue, synchronous parts)', fn: 'enqueue' },
+  { label: 'audit records (group commits of AuditLog)', fn: 'flushQueue' },
+  { label: 'response (node-soap serialisation and write)', fn: 'handleResult' },
   { label: 'garbage collection', fn: '(garbage collector)' },
 ];
 
@@ -185,9 +192,14 @@ try {
   const round = async (name, count = REQUESTS, around = { before: async () => undefined, after: async () => undefined }) => {
     const bodies = Array.from({ length: count }, envelope);
     await around.before();
+    // Both servers run on this thread: its event-loop busy time per request is each one's own cost,
+    // less blurred by other load on the machine than requests per second.
+    const elu = performance.eventLoopUtilization();
     const result = await load.run({ ...targets[name], headers: SOAP11_HEADERS, bodies, concurrency: CONCURRENCY, expectStatus: 200 });
+    const busy = performance.eventLoopUtilization(elu);
     await around.after();
     return {
+      busyUs: (busy.active * 1000) / count,
       rps: count / (result.wallMs / 1000),
       p50: percentile(result.latenciesMs, 50),
       p99: percentile(result.latenciesMs, 99),
@@ -211,7 +223,10 @@ try {
     for (const name of i % 2 === 0 ? ['bare', 'gateway'] : ['gateway', 'bare']) {
       const r = await round(name);
       results[name].push(r);
-      console.log(`  round ${i + 1} ${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}`);
+      console.log(
+        `  round ${i + 1} ${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ` +
+          `busy ${r.busyUs.toFixed(0).padStart(5)} us/req  errors ${r.errors}`,
+      );
       for (const sample of r.errorSamples) console.log(`    error: ${sample}`);
     }
   }
@@ -220,6 +235,7 @@ try {
     rps: median(results[name].map((r) => r.rps)),
     p50: median(results[name].map((r) => r.p50)),
     p99: median(results[name].map((r) => r.p99)),
+    busyUs: median(results[name].map((r) => r.busyUs)),
     errors: results[name].reduce((sum, r) => sum + r.errors, 0),
   });
   const gateway = summary('gateway');
@@ -227,11 +243,15 @@ try {
   console.log('');
   console.log('medians over the rounds:');
   for (const [name, s] of [['bare node-soap echo', baseline], ['gateway submitDocument', gateway]]) {
-    console.log(`  ${name.padEnd(24)} ${s.rps.toFixed(0).padStart(6)} req/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  errors ${s.errors}/${ROUNDS * REQUESTS}`);
+    console.log(
+      `  ${name.padEnd(24)} ${s.rps.toFixed(0).padStart(6)} req/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  ` +
+        `busy ${s.busyUs.toFixed(0).padStart(5)} us/req  errors ${s.errors}/${ROUNDS * REQUESTS}`,
+    );
   }
   const ratio = gateway.rps / baseline.rps;
   console.log(`  ratio gateway / bare (req/s): ${ratio.toFixed(2)}  (goal: at least 0.5)`);
   console.log(`  p99 gateway / bare: ${(gateway.p99 / baseline.p99).toFixed(2)}`);
+  console.log(`  server thread busy per request, bare / gateway: ${(baseline.busyUs / gateway.busyUs).toFixed(2)}`);
 
   if (args.profile) {
     // One more round of each, sampled in this thread (both servers run here; the client has its own thread).

@@ -279,6 +279,41 @@ function auditLogContract(backend: Backend): void {
       expect((await log.append(entry('doc-1', 'kurz'))).seq).toBe(1);
     });
 
+    it('commits appends made together as a group, each with its own record in call order', async () => {
+      const place = backend.fresh();
+      const log = await openLog(place);
+      const records = await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(entry(`doc-${i % 4}`, `step-${i}`))));
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(records.map((r) => r.step)).toEqual(Array.from({ length: 40 }, (_, i) => `step-${i}`));
+      records.slice(1).forEach((record, i) => expect(record.prevHash).toBe(records[i]!.hash));
+      expect(await log.forDocument('doc-1')).toEqual(records.filter((r) => r.documentId === 'doc-1'));
+      expect(await log.verify()).toEqual({ ok: true, checked: 40 });
+    });
+
+    it('fails every append of a group that cannot get the lock, and writes none of them', async () => {
+      const place = backend.fresh();
+      const log = await openLog(place, 200);
+      const release = await place.holdWriteLock();
+      try {
+        const errors = await Promise.all([1, 2, 3].map((i) => log.append(entry('doc-1', `step-${i}`)).catch((e: unknown) => e)));
+        for (const error of errors) expect(error).toBeInstanceOf(UnavailableError);
+      } finally {
+        await release();
+      }
+      expect(await log.verify()).toEqual({ ok: true, checked: 0 });
+    });
+
+    it('writes the appends made before close, and refuses those after', async () => {
+      const place = backend.fresh();
+      const log = await openLog(place);
+      const pending = [1, 2, 3].map((i) => log.append(entry('doc-1', `step-${i}`)));
+      const closing = log.close();
+      await expect(log.append(entry('doc-1', 'late'))).rejects.toBeInstanceOf(UnavailableError);
+      expect((await Promise.all(pending)).map((r) => r.seq)).toEqual([1, 2, 3]);
+      await closing;
+      expect(await (await openLog(place)).verify()).toEqual({ ok: true, checked: 3 });
+    });
+
     it('fails as unavailable once closed, and closes twice without error', async () => {
       const log = await openLog(backend.fresh());
       await log.close();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermanentError, UnavailableError } from '@app/contracts';
+import type { Statement } from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { openAuditDatabase, parseAuditUrl, type AuditDatabase } from './audit.database.js';
 import { computeAuditHash, GENESIS_HASH } from './audit.hash.js';
@@ -15,13 +16,43 @@ export const MAX_AUDIT_DETAIL_LENGTH = 500;
 /** Rows verify() reads per query, so a long chain is not loaded at once. */
 const VERIFY_PAGE = 1000;
 
+/** Most entries one transaction writes; more wait for the next one. */
+const MAX_BATCH = 500;
+
+interface QueuedAppend {
+  entry: AuditEntry;
+  resolve: (record: AuditRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The SQLite statements of an append, prepared once (Kysely would build and prepare each on every call). */
+interface SqliteAppendStatements {
+  noWait: Statement;
+  wait: Statement;
+  begin: Statement;
+  commit: Statement;
+  rollback: Statement;
+  last: Statement;
+  insert: Statement;
+}
+
 /**
  * Append-only, hash-chained audit log on SQLite or PostgreSQL. Several processes may append to the
  * same database: each append takes the database's write lock before it reads the last hash, so the
  * chain stays linear and seq has no gaps.
+ *
+ * Appends are committed in groups: those that arrive in the same turn of the event loop, or while
+ * the previous group is being written, share one transaction, so the write lock and the commit (on
+ * SQLite an fsync of the write-ahead log) are paid once per group instead of once per entry. Each
+ * append still resolves to its own record, in the order the appends were made, once it is committed.
  */
 export class AuditLog {
   #closed?: Promise<void>;
+  /** Set once close() has written what was queued: from then on nothing is written. */
+  #destroyed = false;
+  #queue: QueuedAppend[] = [];
+  #flushing?: Promise<void>;
+  #sqliteStatements?: SqliteAppendStatements;
 
   private constructor(
     private readonly database: AuditDatabase,
@@ -58,7 +89,32 @@ export class AuditLog {
 
   async append(entry: AuditEntry): Promise<AuditRecord> {
     const clean = normaliseEntry(entry);
-    return this.run('append', () => (this.database.dialect === 'sqlite' ? this.appendSqlite(clean) : this.appendPostgres(clean)));
+    if (this.#closed) throw new UnavailableError('audit log: cannot append, the log is closed');
+    return new Promise<AuditRecord>((resolve, reject) => {
+      this.#queue.push({ entry: clean, resolve, reject });
+      this.#flushing ??= this.flushQueue();
+    });
+  }
+
+  /** Writes queued appends, a group per transaction, until the queue is empty. */
+  private async flushQueue(): Promise<void> {
+    // One turn of the event loop lets every request handled in it add its entry to the group.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      while (this.#queue.length > 0) {
+        const group = this.#queue.splice(0, MAX_BATCH);
+        const entries = group.map((queued) => queued.entry);
+        try {
+          if (this.#destroyed) throw new UnavailableError('audit log: cannot append, the log is closed');
+          const records = await this.run('append', () => (this.database.dialect === 'sqlite' ? this.appendSqlite(entries) : this.appendPostgres(entries)), true);
+          group.forEach((queued, i) => queued.resolve(records[i]!));
+        } catch (error) {
+          for (const queued of group) queued.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
   }
 
   async forDocument(documentId: string): Promise<AuditRecord[]> {
@@ -99,9 +155,13 @@ export class AuditLog {
     });
   }
 
-  /** Idempotent; operations after close fail with UnavailableError. */
+  /** Idempotent; appends made before close are still written; operations after close fail with UnavailableError. */
   async close(): Promise<void> {
-    this.#closed ??= this.database.db.destroy();
+    this.#closed ??= (async () => {
+      await this.#flushing;
+      this.#destroyed = true;
+      await this.database.db.destroy();
+    })();
     await this.#closed;
   }
 
@@ -116,53 +176,85 @@ export class AuditLog {
     });
   }
 
-  private async appendSqlite(entry: AuditEntry): Promise<AuditRecord> {
-    // connection() holds Kysely's mutex for the single SQLite connection, so nothing else of this
-    // instance runs between BEGIN and COMMIT.
-    return this.database.db.connection().execute(async (conn) => {
-      await this.beginImmediate(conn);
-      try {
-        const record = await this.insertNext(conn, entry);
-        await sql`commit`.execute(conn);
-        return record;
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => undefined);
-        throw error;
-      }
-    });
-  }
-
   /**
    * BEGIN IMMEDIATE takes the write lock up front, so no other process can append between our read
-   * of the last hash and our insert. better-sqlite3 is synchronous: its own busy wait would block
+   * of the last hash and our inserts. better-sqlite3 is synchronous: its own busy wait would block
    * the event loop, and a second AuditLog in this process holding the lock could then never commit.
-   * So try without waiting and back off asynchronously, up to busyTimeoutMs.
+   * So try without waiting and back off asynchronously, up to busyTimeoutMs. Once the lock is taken,
+   * the group is written and committed without yielding, so nothing else runs in between.
    */
-  private async beginImmediate(conn: Kysely<AuditDb>): Promise<void> {
-    const sqlite = this.database.sqlite!;
+  private async appendSqlite(entries: AuditEntry[]): Promise<AuditRecord[]> {
     const deadline = Date.now() + this.busyTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      sqlite.pragma('busy_timeout = 0');
-      try {
-        await sql`begin immediate`.execute(conn);
-        return;
-      } catch (error) {
-        if (!isSqliteBusy(error) || Date.now() >= deadline) throw error;
-      } finally {
-        sqlite.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-      }
+      const written = this.tryAppendSqlite(entries);
+      if (written.records) return written.records;
+      if (Date.now() >= deadline) throw written.busy;
       await sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
     }
   }
 
-  private async appendPostgres(entry: AuditEntry): Promise<AuditRecord> {
+  /** One attempt: the records, or the SQLITE_BUSY error when another connection holds the write lock. */
+  private tryAppendSqlite(entries: AuditEntry[]): { records: AuditRecord[]; busy?: undefined } | { records?: undefined; busy: unknown } {
+    const statements = this.sqliteStatements();
+    statements.noWait.get();
+    try {
+      statements.begin.run();
+    } catch (error) {
+      if (isSqliteBusy(error)) return { busy: error };
+      throw error;
+    } finally {
+      statements.wait.get();
+    }
+    try {
+      const last = statements.last.get() as { seq: number; hash: string } | undefined;
+      const records = chain(last, entries);
+      for (const record of records) statements.insert.run(toRow(record));
+      statements.commit.run();
+      return { records };
+    } catch (error) {
+      try {
+        statements.rollback.run();
+      } catch {
+        // the transaction may already be gone; the first error is the one to report
+      }
+      throw error;
+    }
+  }
+
+  private sqliteStatements(): SqliteAppendStatements {
+    if (this.#sqliteStatements) return this.#sqliteStatements;
+    const sqlite = this.database.sqlite!;
+    // The table name passed assertAuditTableName: a plain identifier.
+    const table = `"${this.table}"`;
+    this.#sqliteStatements = {
+      noWait: sqlite.prepare('pragma busy_timeout = 0'),
+      wait: sqlite.prepare(`pragma busy_timeout = ${this.busyTimeoutMs}`),
+      begin: sqlite.prepare('begin immediate'),
+      commit: sqlite.prepare('commit'),
+      rollback: sqlite.prepare('rollback'),
+      last: sqlite.prepare(`select "seq", "hash" from ${table} order by "seq" desc limit 1`),
+      insert: sqlite.prepare(
+        `insert into ${table} ("seq", "at", "document_id", "route_id", "step", "outcome", "provider", "model", "detail", "prev_hash", "hash") ` +
+          'values (@seq, @at, @document_id, @route_id, @step, @outcome, @provider, @model, @detail, @prev_hash, @hash)',
+      ),
+    };
+    return this.#sqliteStatements;
+  }
+
+  private async appendPostgres(entries: AuditEntry[]): Promise<AuditRecord[]> {
     // READ COMMITTED on purpose: the SELECT after the lock then sees the previous holder's row.
     return this.database.db
       .transaction()
       .setIsolationLevel('read committed')
       .execute(async (trx) => {
         await this.lockPostgres(trx);
-        return this.insertNext(trx, entry);
+        const last = await trx.selectFrom(this.table).select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        const records = chain(last, entries);
+        await trx
+          .insertInto(this.table)
+          .values(records.map(toRow))
+          .execute();
+        return records;
       });
   }
 
@@ -171,44 +263,46 @@ export class AuditLog {
     await sql`select pg_advisory_xact_lock(${advisoryLockKey(this.table)}::bigint)`.execute(trx);
   }
 
-  /** Runs with the write lock held. */
-  private async insertNext(db: Kysely<AuditDb>, entry: AuditEntry): Promise<AuditRecord> {
-    const last = await db.selectFrom(this.table).select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const unsigned = {
-      seq: last ? Number(last.seq) + 1 : 1,
-      // Taken under the lock, so time order follows seq order on one host.
-      at: new Date().toISOString(),
-      prevHash: last?.hash ?? GENESIS_HASH,
-      ...entry,
-    };
-    const record: AuditRecord = { ...unsigned, hash: computeAuditHash(unsigned) };
-    await db
-      .insertInto(this.table)
-      .values({
-        seq: record.seq,
-        at: record.at,
-        document_id: record.documentId,
-        route_id: record.routeId ?? null,
-        step: record.step,
-        outcome: record.outcome,
-        provider: record.provider ?? null,
-        model: record.model ?? null,
-        detail: record.detail ?? null,
-        prev_hash: record.prevHash,
-        hash: record.hash,
-      })
-      .execute();
-    return record;
-  }
-
-  private async run<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new UnavailableError(`audit log: cannot ${operation}, the log is closed`);
+  /** `whileClosing`: queued appends are still written while close() waits for them. */
+  private async run<T>(operation: string, work: () => Promise<T>, whileClosing = false): Promise<T> {
+    if (this.#closed && !whileClosing) throw new UnavailableError(`audit log: cannot ${operation}, the log is closed`);
     try {
       return await work();
     } catch (error) {
       throw new UnavailableError(`audit log: ${operation} failed on the ${this.database.dialect} database`, { cause: error });
     }
   }
+}
+
+/** The records of a group, linked to the last one written and to each other; taken under the write lock. */
+function chain(last: { seq: number | string; hash: string } | undefined, entries: readonly AuditEntry[]): AuditRecord[] {
+  let seq = last ? Number(last.seq) : 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  // Taken under the lock, so time order follows seq order on one host.
+  const at = new Date().toISOString();
+  return entries.map((entry) => {
+    const unsigned = { seq: ++seq, at, prevHash, ...entry };
+    const record: AuditRecord = { ...unsigned, hash: computeAuditHash(unsigned) };
+    prevHash = record.hash;
+    return record;
+  });
+}
+
+/** A record as its row. */
+function toRow(record: AuditRecord) {
+  return {
+    seq: record.seq,
+    at: record.at,
+    document_id: record.documentId,
+    route_id: record.routeId ?? null,
+    step: record.step,
+    outcome: record.outcome,
+    provider: record.provider ?? null,
+    model: record.model ?? null,
+    detail: record.detail ?? null,
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  };
 }
 
 /** A 64-bit key per table, so logs in different tables do not wait for each other. Exported for tests. */

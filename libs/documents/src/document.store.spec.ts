@@ -52,6 +52,22 @@ describe('DocumentStore (real Redis)', () => {
     expect(await redis.ttl(`${prefix}:doc:${id}:body`)).toBeGreaterThan(0);
   });
 
+  it('stores the text with a new document in the same call, and leaves an existing one and its text alone', async () => {
+    const id = randomUUID();
+    expect(await store.create(doc(id), Buffer.from('<a>Hallo</a>'), 'Hallo')).toEqual({ created: true });
+    expect(await store.getText(id)).toBe('Hallo');
+    expect(await redis.ttl(`${prefix}:doc:${id}:text`)).toBeGreaterThan(0);
+    expect(await store.create(doc(id, { sha256: 'other' }), Buffer.from('x'), 'anders')).toEqual({ created: false, existing: expect.objectContaining({ sha256: 'abc' }) });
+    expect(await store.getText(id)).toBe('Hallo');
+    // Without text nothing is stored under the text key; setText adds it later.
+    const plain = randomUUID();
+    await store.create(doc(plain), Buffer.from('x'));
+    expect(await store.getText(plain)).toBeUndefined();
+    // Another store on the same client shares the script.
+    const second = new DocumentStore(redis, { prefix, ttlSeconds: 60 });
+    expect(await second.create(doc(randomUUID()), Buffer.from('y'), '')).toEqual({ created: true });
+  });
+
   it('tracks steps in plan order, results and state', async () => {
     const id = randomUUID();
     await store.create(doc(id), Buffer.from('Hallo'));

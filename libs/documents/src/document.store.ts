@@ -20,23 +20,36 @@ const READY_GRACE_MS = 1500;
 export type CreateOutcome = { created: true } | { created: false; existing: CanonicalDocument };
 
 // Creates all keys of a document at once, or none when it exists: a crash can never leave meta without body.
+// The readable text (ARGV[5], when there is a third key) is stored with them, saving a round trip.
 const CREATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'document') end
 redis.call('HSET', KEYS[1], 'document', ARGV[1], 'state', 'accepted', 'updatedAt', ARGV[3])
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
+if KEYS[3] then redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[4]) end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return false
 `;
+
+/** Name of the script as a command on the client: sent once, then called by its SHA1 (EVALSHA). */
+const CREATE_COMMAND = 'schnittstelleCreateDocument';
+
+type CreateCommand = (...args: Array<string | number | Buffer>) => Promise<unknown>;
 
 /**
  * Bodies, text, step states and results, addressed by document id, in Redis: job payloads only carry ids,
  * and every process (gateway, AI worker, write-back; on one machine or several) sees the same documents.
  */
 export class DocumentStore {
+  private readonly createCommand: CreateCommand;
+
   constructor(
     private readonly redis: Redis,
     private readonly options: DocumentStoreOptions,
-  ) {}
+  ) {
+    // The number of keys is given per call (2 or 3); ioredis loads the script again after a NOSCRIPT.
+    if (typeof (redis as unknown as Record<string, unknown>)[CREATE_COMMAND] !== 'function') redis.defineCommand(CREATE_COMMAND, { lua: CREATE_SCRIPT });
+    this.createCommand = (redis as unknown as Record<string, CreateCommand>)[CREATE_COMMAND]!.bind(redis);
+  }
 
   private key(id: string, part?: string): string {
     return `${this.options.prefix}:doc:${id}${part ? `:${part}` : ''}`;
@@ -68,19 +81,14 @@ export class DocumentStore {
     }
   }
 
-  async create(document: CanonicalDocument, body: Buffer): Promise<CreateOutcome> {
-    const existing = await this.run('storing a document', () =>
-      this.redis.eval(
-        CREATE_SCRIPT,
-        2,
-        this.key(document.id),
-        this.key(document.id, 'body'),
-        JSON.stringify(document),
-        body,
-        new Date().toISOString(),
-        String(this.options.ttlSeconds),
-      ),
-    );
+  /**
+   * Stores a new document with its body, and its readable text when given (as setText would), all at
+   * once; a document that exists already is left as it is and returned.
+   */
+  async create(document: CanonicalDocument, body: Buffer, text?: string): Promise<CreateOutcome> {
+    const keys = [this.key(document.id), this.key(document.id, 'body'), ...(text === undefined ? [] : [this.key(document.id, 'text')])];
+    const args = [JSON.stringify(document), body, new Date().toISOString(), String(this.options.ttlSeconds), ...(text === undefined ? [] : [text])];
+    const existing = await this.run('storing a document', () => this.createCommand(keys.length, ...keys, ...args));
     return existing ? { created: false, existing: JSON.parse(String(existing)) as CanonicalDocument } : { created: true };
   }
 

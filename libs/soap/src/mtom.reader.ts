@@ -1,5 +1,5 @@
 import { InputError } from '@app/contracts';
-import { inspectXml } from '@app/xml';
+import { screenXml } from '@app/xml';
 import { SOAP_MEDIA_TYPE } from './soap-fault.builder.js';
 import type { MediaType } from './soap-envelope.guard.js';
 import { parseMediaType } from './soap-envelope.guard.js';
@@ -201,7 +201,7 @@ function substituteIncludes(rootText: string, rootBytes: number, attachments: Ma
   // The root part is the untrusted envelope: the hardened check comes before the tree reader. Its
   // size was bounded with the whole body.
   try {
-    inspectXml(rootText, { maxBytes: Math.max(1, rootBytes) });
+    screenXml(rootText, { maxBytes: Math.max(1, rootBytes) });
   } catch (error) {
     if (error instanceof InputError) throw new MtomError(`the root part is not acceptable XML: ${error.message}`, error.code);
     throw error;

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Server } from 'node:http';
@@ -467,6 +467,29 @@ describe.each([
         expect(unquoted.status).toBe(200);
       }
       expect(calls.length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('reads a plain request from the checked envelope, an unusual one with node-soap, the same answer either way', async () => {
+      const parses = jest.spyOn((soap as unknown as { WSDL: { prototype: { xmlToObject: () => unknown } } }).WSDL.prototype, 'xmlToObject');
+      try {
+        const plain = await post(path, ok(submit('<t:routeId>akten</t:routeId><t:filename/><t:xmlDocument>&lt;a/&gt;</t:xmlDocument>')), headers());
+        expect(parses).not.toHaveBeenCalled();
+        // An attribute on an argument: node-soap makes { attributes, $value } of it, so node-soap reads it.
+        const unusual = await post(
+          path,
+          ok(submit('<t:routeId xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="false">akten</t:routeId><t:filename/><t:xmlDocument>&lt;a/&gt;</t:xmlDocument>')),
+          headers(),
+        );
+        expect(parses).toHaveBeenCalledTimes(1);
+        expect([plain.status, unusual.status]).toEqual([200, 200]);
+        expect(unusual.body).toBe(plain.body);
+        expect(calls.map((c) => c.args)).toEqual([
+          { routeId: 'akten', filename: '', xmlDocument: '<a/>' },
+          { routeId: { attributes: { 'xsi:nil': 'false' }, $value: 'akten' }, filename: '', xmlDocument: '<a/>' },
+        ]);
+      } finally {
+        parses.mockRestore();
+      }
     });
 
     it('honours a charset parameter over the XML declaration default', async () => {

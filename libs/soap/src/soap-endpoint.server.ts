@@ -4,6 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Application, NextFunction, Request, Response } from 'express';
 import soap from 'soap';
 import type { ISoapServiceMethod, IServices } from 'soap';
+import { planArguments, readArguments } from './soap-arguments.reader.js';
+import type { ArgumentsPlan, NodeSoapWsdlModel } from './soap-arguments.reader.js';
 import { SoapRefusal, checkEnvelope, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
 import type { MediaType } from './soap-envelope.guard.js';
 import { SOAP_MEDIA_TYPE, faultForError, newErrorReference, soapContentType, soapFaultResponse } from './soap-fault.builder.js';
@@ -64,6 +66,27 @@ export interface SoapEndpointOptions {
   mtomLimits?: MtomLimits;
 }
 
+/** The parts of node-soap's Server (1.13) that a request is dispatched through once its arguments are read. */
+interface NodeSoapServer {
+  wsdl: NodeSoapWsdlModel & {
+    definitions: { services: Record<string, { ports: Record<string, { location: string; binding: NodeSoapBinding }> }> };
+  };
+  _executeMethod(
+    options: { serviceName: string; portName: string; methodName: string; outputName: string; args: unknown; headers: unknown; style: 'document' },
+    req: IncomingMessage,
+    res: Response,
+    callback: (result: string, statusCode?: number) => void,
+    includeTimestamp?: boolean,
+  ): void;
+  _sendHttpResponse(res: Response, statusCode: number | undefined, result: string): void;
+}
+
+interface NodeSoapBinding {
+  style?: string;
+  topElements?: Record<string, { methodName: string; outputName: string } | undefined>;
+  methods: Record<string, { style?: string } | undefined>;
+}
+
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 
@@ -111,6 +134,8 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
 
   const states = new WeakMap<IncomingMessage, RequestState>();
   let ready = false;
+  let nodeSoap: NodeSoapServer | undefined;
+  let argumentsPlan: ArgumentsPlan = { elements: new Map() };
 
   app.route(path).all((req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
@@ -191,7 +216,27 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       const text = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
       state.sendFault(faultForError(new Error(`node-soap answered HTTP ${status} itself: ${text}`), version, onError));
     };
-    next();
+    if (!dispatchDirectly(req, res, accepted, state)) next();
+  }
+
+  /**
+   * The plain request (see soap-arguments.reader): its arguments come from the checked tree and go
+   * to node-soap's own dispatch, which calls the handler and writes the response as it would after
+   * its own parse. False: node-soap reads the request itself (next()).
+   */
+  function dispatchDirectly(req: Request, res: Response, accepted: ReturnType<typeof checkEnvelope>, state: RequestState): boolean {
+    if (!nodeSoap) return false;
+    const args = readArguments(argumentsPlan, accepted);
+    if (!args) return false;
+    const target = nodeSoapTarget(nodeSoap, req, accepted.element.local);
+    if (!target) return false;
+    const server = nodeSoap;
+    try {
+      server._executeMethod({ ...target, args, headers: undefined, style: 'document' }, req, res, (result, statusCode) => server._sendHttpResponse(res, statusCode, result));
+    } catch (error) {
+      state.sendFault(faultForError(error, version, onError));
+    }
+    return true;
   }
 
   /**
@@ -281,8 +326,45 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     const wsdlOptions = (server as unknown as { wsdl?: { options?: Record<string, unknown> } }).wsdl?.options;
     if (!wsdlOptions) throw new Error('node-soap changed: Server.wsdl.options is missing; whitespace in text could not be preserved');
     wsdlOptions['preserveWhitespace'] = true;
+    nodeSoap = server as unknown as NodeSoapServer;
   });
+  if (typeof nodeSoap?._executeMethod !== 'function' || typeof nodeSoap._sendHttpResponse !== 'function' || !nodeSoap.wsdl.definitions?.messages) {
+    throw new Error('node-soap changed: Server._executeMethod, _sendHttpResponse or wsdl.definitions is missing');
+  }
+  argumentsPlan = planArguments(nodeSoap.wsdl, [...port.operations.values()].map((op) => op.input!.local));
   ready = true;
+}
+
+/**
+ * Service, port and method as node-soap 1.13 finds them for a request (Server._process): the port
+ * whose address path is the request's path, else the first port's binding under the last port's
+ * names. Undefined where node-soap would not dispatch a document-style call by the Body element.
+ */
+function nodeSoapTarget(server: NodeSoapServer, req: IncomingMessage, elementName: string) {
+  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/$/, '');
+  let serviceName: string | undefined;
+  let portName: string | undefined;
+  let binding: NodeSoapBinding | undefined;
+  let firstPort: { binding: NodeSoapBinding } | undefined;
+  const services = server.wsdl.definitions.services;
+  search: for (const service in services) {
+    serviceName = service;
+    const ports = services[service]!.ports;
+    for (const name in ports) {
+      portName = name;
+      const port = ports[name]!;
+      if (new URL(port.location, 'http://localhost').pathname.replace(/\/$/, '') === pathname) {
+        binding = port.binding;
+        break search;
+      }
+      firstPort ??= port;
+    }
+  }
+  binding ??= firstPort?.binding;
+  const pair = binding?.topElements?.[elementName];
+  if (!binding || !pair || serviceName === undefined || portName === undefined) return undefined;
+  if ((binding.methods[pair.methodName]?.style || binding.style) !== 'document') return undefined;
+  return { serviceName, portName, methodName: pair.methodName, outputName: pair.outputName };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import { InputError } from '@app/contracts';
-import { escapeXml, inspectXml } from '@app/xml';
+import { escapeXml, screenXml } from '@app/xml';
 import {
   SOAP11_ENVELOPE_NAMESPACE,
   SOAP12_ENVELOPE_NAMESPACE,
@@ -82,6 +82,11 @@ export interface AcceptedEnvelope {
   /** The envelope as checked, and its Header element (offsets point into `source`), for header processing. */
   source: string;
   header?: XmlElement;
+  /** The envelope's tree (offsets point into `source`) and the operation element in its Body. */
+  root: XmlElement;
+  element: XmlElement;
+  /** Namespace declarations `text` has on the Envelope that `source` has not (prefix, URI). */
+  addedDeclarations: ReadonlyArray<readonly [string, string]>;
 }
 
 const ENVELOPE_NAMESPACES: Record<string, SoapVersion> = {
@@ -132,7 +137,7 @@ export function checkEnvelope(input: EnvelopeCheckInput): AcceptedEnvelope {
   try {
     root = readXmlTree(inspected.text);
   } catch (error) {
-    // inspectXml accepted it, so this is not expected; it still is the request's problem.
+    // screenXml accepted it, so this is not expected; it still is the request's problem.
     throw refuse(version, 'client', `request is not well-formed XML: ${error instanceof XmlReadError ? error.message : 'unreadable'}`, 'not-xml');
   }
 
@@ -165,7 +170,7 @@ export function checkEnvelope(input: EnvelopeCheckInput): AcceptedEnvelope {
   const operation = operationOf(version, operations, element, known);
   checkSoapAction(version, input, operation, operations);
 
-  const accepted: AcceptedEnvelope = { operation, text: forNodeSoap(inspected.text, version, root, element), source: inspected.text };
+  const accepted: AcceptedEnvelope = { operation, ...forNodeSoap(inspected.text, version, root, element), source: inspected.text, root, element };
   if (header) accepted.header = header;
   return accepted;
 }
@@ -191,7 +196,8 @@ function inspect(input: EnvelopeCheckInput) {
     maxBytes = input.maxBodyBytes * 3;
   }
   try {
-    return inspectXml(xml, { maxBytes });
+    // The hardened checks only: the envelope's own tree comes from readXmlTree below.
+    return screenXml(xml, { maxBytes });
   } catch (error) {
     if (error instanceof InputError) {
       const status = error.httpStatus === 413 ? 413 : undefined;
@@ -339,14 +345,21 @@ function unquote(value: string | undefined): string | undefined {
  *   only if the prefix `soap` is bound; a SOAP 1.2 envelope written with `env:` would arrive as
  *   plain strings. An unused `xmlns:soap` declaration on the Envelope makes both spellings equal.
  */
-function forNodeSoap(text: string, version: SoapVersion, root: XmlElement, operationElement: XmlElement): string {
+function forNodeSoap(
+  text: string,
+  version: SoapVersion,
+  root: XmlElement,
+  operationElement: XmlElement,
+): { text: string; addedDeclarations: Array<readonly [string, string]> } {
   const edits = [...walk(operationElement)].flatMap((e) => e.cdata).map((c) => ({ start: c.start, end: c.end, text: escapeXml(c.text) }));
+  const addedDeclarations: Array<readonly [string, string]> = [];
   if (version === '1.2' && ![...walk(root)].some((e) => e.attributes.some((a) => a.name === 'xmlns:soap'))) {
     const at = root.start + 1 + root.name.length;
     edits.push({ start: at, end: at, text: ` xmlns:soap="${SOAP12_ENVELOPE_NAMESPACE}"` });
+    addedDeclarations.push(['soap', SOAP12_ENVELOPE_NAMESPACE]);
   }
   edits.sort((a, b) => b.start - a.start);
   let out = text;
   for (const edit of edits) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-  return out;
+  return { text: out, addedDeclarations };
 }

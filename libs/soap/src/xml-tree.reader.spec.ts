@@ -24,6 +24,44 @@ describe('readXmlTree', () => {
     expect(() => leafText(text, y!)).toThrow(/holds elements/);
   });
 
+  it('decodes every kind of reference as one replace over "&...;" does, errors included', () => {
+    const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+    const byRegExp = (raw: string) =>
+      raw.replace(/&([^;]*);/g, (_m, ref: string) => {
+        if (ref.startsWith('#')) {
+          const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+          if (!Number.isInteger(code) || code < 1 || code > 0x10ffff) throw new Error(`bad character reference &${ref};`);
+          return String.fromCodePoint(code);
+        }
+        if (PREDEFINED[ref] === undefined) throw new Error(`unknown entity &${ref};`);
+        return PREDEFINED[ref]!;
+      });
+    const outcome = (read: () => string) => {
+      try {
+        return read();
+      } catch (error) {
+        return `error: ${(error as Error).message.replace(/ \(at offset \d+\)$/, '')}`;
+      }
+    };
+    const texts = [
+      'plain',
+      '&lt;a href=&quot;x&quot;&gt;&amp;amp;&apos;&lt;/a&gt;',
+      '&#228;&#xF6;&#x1F600;&#65;',
+      'tail &amp',
+      'a &b',
+      '&lt&gt;',
+      '&;',
+      '&#0;',
+      '&#x110000;',
+      '&nbsp;',
+      '&l;&g;&am;&quo;&apo;&ltx;&amps;',
+      `${'&lt;x&gt;'.repeat(500)}end`,
+    ];
+    for (const raw of texts) {
+      expect([raw, outcome(() => leafText(`<r>${raw}</r>`, readXmlTree(`<r>${raw}</r>`)))]).toEqual([raw, outcome(() => byRegExp(raw))]);
+    }
+  });
+
   it('records CDATA sections with their offsets', () => {
     const text = '<r><x><![CDATA[<?xml version="1.0"?><a/>]]></x></r>';
     const x = readXmlTree(text).children[0]!;

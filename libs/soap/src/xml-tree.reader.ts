@@ -5,7 +5,7 @@
  * and exact edits of the original text (rewrite one address, turn CDATA into escaped text) that
  * leave everything else byte for byte as it was.
  *
- * It is not a validating parser. Untrusted input must pass `inspectXml` from @app/xml first (that
+ * It is not a validating parser. Untrusted input must pass `screenXml` (or `inspectXml`) from @app/xml first (that
  * refuses DOCTYPE, entity tricks, depth bombs); this reader then only walks well-formed text. It
  * still refuses a DOCTYPE and unbound prefixes itself, so a WSDL from disk cannot smuggle one in.
  */
@@ -219,6 +219,8 @@ class TreeReader {
 export function leafText(text: string, element: XmlElement): string {
   if (element.children.length > 0) throw new XmlReadError(`<${element.name}> holds elements where text was expected`, element.start);
   const raw = text.slice(element.contentStart, element.contentEnd);
+  // Plain character data (the usual case, a whole document escaped in it) needs no search for markup.
+  if (!raw.includes('<')) return decodeEntities(raw, element.contentStart);
   let out = '';
   let pos = 0;
   for (const match of raw.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>/g)) {
@@ -236,16 +238,49 @@ function splitName(name: string): [string | undefined, string] {
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * Replaces every `&...;` (from a '&' to the next ';'), as a document escaped in an envelope is full of
+ * them: one pass with indexOf, the five predefined entities recognised without slicing.
+ */
 function decodeEntities(raw: string, offset: number): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(/&([^;]*);/g, (_match, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isInteger(code) || code < 1 || code > 0x10ffff) throw new XmlReadError(`bad character reference &${ref};`, offset);
-      return String.fromCodePoint(code);
-    }
-    const value = PREDEFINED[ref];
-    if (value === undefined) throw new XmlReadError(`unknown entity &${ref};`, offset);
-    return value;
-  });
+  let amp = raw.indexOf('&');
+  if (amp === -1) return raw;
+  let out = '';
+  let done = 0;
+  while (amp !== -1) {
+    const semicolon = raw.indexOf(';', amp + 1);
+    if (semicolon === -1) break;
+    out += raw.slice(done, amp) + referenceValue(raw, amp, semicolon, offset);
+    done = semicolon + 1;
+    amp = raw.indexOf('&', done);
+  }
+  return done === 0 ? raw : out + raw.slice(done);
+}
+
+/** The text of the reference from `amp` ('&') to `semicolon`. */
+function referenceValue(raw: string, amp: number, semicolon: number, offset: number): string {
+  switch (semicolon - amp) {
+    case 3:
+      if (raw.charCodeAt(amp + 2) === 0x74) {
+        if (raw.charCodeAt(amp + 1) === 0x6c) return '<';
+        if (raw.charCodeAt(amp + 1) === 0x67) return '>';
+      }
+      break;
+    case 4:
+      if (raw.startsWith('amp', amp + 1)) return '&';
+      break;
+    case 5:
+      if (raw.startsWith('quot', amp + 1)) return '"';
+      if (raw.startsWith('apos', amp + 1)) return "'";
+      break;
+  }
+  const ref = raw.slice(amp + 1, semicolon);
+  if (ref.startsWith('#')) {
+    const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    if (!Number.isInteger(code) || code < 1 || code > 0x10ffff) throw new XmlReadError(`bad character reference &${ref};`, offset);
+    return String.fromCodePoint(code);
+  }
+  const value = PREDEFINED[ref];
+  if (value === undefined) throw new XmlReadError(`unknown entity &${ref};`, offset);
+  return value;
 }

@@ -18,17 +18,21 @@ export function isTechnicalValue(value: string): boolean {
  */
 export function extractText(inspection: Pick<XmlInspection, 'tree'>): string {
   const lines: string[] = [];
+  const addLine = (line: string) => {
+    const trimmed = line.trim();
+    if (trimmed !== '' && !isTechnicalValue(trimmed)) lines.push(trimmed);
+  };
   const add = (value: unknown) => {
     if (typeof value !== 'string') return;
-    for (const line of value.split(/\r\n|[\n\r]/)) {
-      const trimmed = line.trim();
-      if (trimmed !== '' && !isTechnicalValue(trimmed)) lines.push(trimmed);
-    }
+    // Most values are one line: no split (and no array) for them.
+    if (!value.includes('\n') && !value.includes('\r')) addLine(value);
+    else for (const line of value.split(/\r\n|[\n\r]/)) addLine(line);
   };
   // Depth-first in document order without recursion: push children in reverse.
   const work: XmlTree = [...inspection.tree].reverse();
   for (let node = work.pop(); node; node = work.pop()) {
-    for (const key of Object.keys(node)) {
+    // The tree's nodes are plain objects: for...in visits their own keys without making an array.
+    for (const key in node) {
       const value = node[key];
       if (key === TEXT_KEY) add(value);
       else if (key === CDATA_KEY && Array.isArray(value)) add(value.map((part: Record<string, unknown>) => String(part[TEXT_KEY] ?? '')).join(''));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '@app/contracts';
 import { expectInputError } from '@app/testing';
-import { inspectXml } from './xml.parser.js';
+import { inspectXml, screenXml } from './xml.parser.js';
 import { DEFAULT_XML_LIMITS } from './xml.limits.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0');
@@ -85,6 +85,16 @@ describe('inspectXml with the published xdomea 3.0.0 messages', () => {
     expect(inspection.warnings).toEqual([expect.stringContaining('Nachrichtentyp says 0503')]);
   });
 
+  it('screenXml finds what inspectXml finds, without tree and header', () => {
+    for (const { bytes } of samples) {
+      const { tree, xoev, warnings, ...facts } = inspectXml(bytes);
+      expect(tree.length).toBe(1);
+      expect(xoev).toBeDefined();
+      expect(warnings).toBeDefined();
+      expect(screenXml(bytes)).toStrictEqual(facts);
+    }
+  });
+
   it('has no warnings when header and root agree (0503)', () => {
     const sample = samples.find((s) => s.name.includes('Aussonderung.Aussonderung.0503'));
     if (!sample) return;
@@ -153,6 +163,9 @@ describe('inspectXml refuses hostile and broken input', () => {
       expect(error.code).toBe(code);
       expect(error.httpStatus).toBe(status ?? 400);
       if (message) expect(error.message).toMatch(message);
+      // The checks without the tree refuse alike, word for word.
+      const screened = refusal(() => screenXml(input));
+      expect({ code: screened.code, status: screened.httpStatus, message: screened.message }).toEqual({ code, status: status ?? 400, message: error.message });
     });
   }
 
@@ -206,6 +219,12 @@ describe('inspectXml decoding', () => {
     expect(inspection.tree).toEqual([
       { r: [{ '#text': '<b> äö "\'' }, { '#cdata': [{ '#text': '&amp; <raw>' }] }], ':@': { a: 'x & y\nz' } },
     ]);
+  });
+
+  it('reads processing instructions as XML does: to the first ?>, whatever they hold (fast-xml-parser refused some)', () => {
+    for (const xml of ["<r><?pi it's?>x</r>", '<r><?pi constructor?>x</r>', '<r><?pi a="?>x</r>']) {
+      expect(inspectXml(xml).tree).toEqual([{ r: [{ '#text': 'x' }] }]);
+    }
   });
 
   it('keeps codes as strings', () => {

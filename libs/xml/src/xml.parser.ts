@@ -1,14 +1,14 @@
-import { XMLParser, type X2jOptions } from 'fast-xml-parser';
 import type { XoevHeader } from '@app/contracts';
 import { decodeXmlInput, type XmlEncoding } from './xml-encoding.decoder.js';
 import { decodeXmlAttributeValue, decodeXmlEntities } from './xml-entity.decoder.js';
 import { xmlRefusal } from './xml.errors.js';
 import { resolveXmlLimits, type XmlLimits } from './xml.limits.js';
-import { scanXml } from './xml.scanner.js';
+import { JS_RENAMED_NAMES, scanXml, type ScannedAttribute, type XmlScanSink } from './xml.scanner.js';
 import { ATTRIBUTES_KEY, CDATA_KEY, TEXT_KEY, type XmlOrderedNode, type XmlTree } from './xml.tree.js';
 import { readXoevHeader } from './xoev-header.reader.js';
 
-export interface XmlInspection {
+/** What the hardened checks learnt about a document that passed them (see screenXml). */
+export interface XmlScreening {
   /** The decoded document, without a byte order mark. */
   text: string;
   /** How the bytes were decoded; absent for string input. */
@@ -20,41 +20,97 @@ export interface XmlInspection {
   namespace?: string;
   /** Namespaces in scope at the root element, by prefix; '' is the default namespace. */
   namespaces: Record<string, string>;
-  /** fast-xml-parser's ordered output: keeps document order and mixed content (see XmlOrderedNode). */
+}
+
+export interface XmlInspection extends XmlScreening {
+  /** The document as an ordered tree: keeps document order and mixed content (see XmlOrderedNode). */
   tree: XmlTree;
   xoev?: XoevHeader;
   /** Things that were accepted but look wrong, e.g. a header contradicting the root element. */
   warnings: string[];
 }
 
-function parserOptions(limits: XmlLimits): X2jOptions {
-  return {
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    // Values stay strings: '0501' is a code, not the number 501.
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    // Entities are decoded afterwards from the five predefined ones and character references only;
-    // the scanner has refused DOCTYPEs, so there is nothing else to expand anyway.
-    processEntities: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    cdataPropName: CDATA_KEY,
-    commentPropName: false,
-    maxNestedTags: limits.maxDepth + 1,
-  };
+const RENAMED = new Set(JS_RENAMED_NAMES);
+
+/** `toString` and friends become `__toString` as object keys (the tree view maps them back). */
+function keyOf(name: string): string {
+  // They all start with 'h', 't', 'v' or '_': most names need no set look-up.
+  const first = name.charCodeAt(0);
+  if (first !== 0x68 && first !== 0x74 && first !== 0x76 && first !== 0x5f) return name;
+  return RENAMED.has(name) ? `__${name}` : name;
+}
+
+/** XML 1.0 §2.11: CR LF and a lone CR are read as LF. */
+function normaliseLineEnds(raw: string): string {
+  return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
 }
 
 /**
- * Reads untrusted XML safely: size, encoding, DOCTYPE, well-formedness, depth and attribute count
- * are checked before fast-xml-parser sees the text. Every refusal is an InputError with a code
- * ('empty', 'too-large', 'encoding', 'doctype', 'not-xml', 'too-deep', 'too-many-attributes',
- * 'reserved-name') and a message that names the problem and, where known, its line and column.
+ * Builds the ordered tree while the scanner checks the document, in the shape fast-xml-parser's
+ * ordered output has (`preserveOrder`, values trimmed, kept as strings, CDATA apart, comments and
+ * processing instructions left out), which is what tree readers here and in the connectors expect.
+ * Text runs are joined across comments and end at tags, CDATA sections and processing instructions.
  */
-export function inspectXml(input: Buffer | Uint8Array | string, limits?: Partial<XmlLimits>): XmlInspection {
-  const resolved = resolveXmlLimits(limits);
+class OrderedTreeBuilder implements XmlScanSink {
+  readonly tree: XmlTree = [];
+  private readonly open: XmlTree[] = [];
+  private pending = '';
+
+  startElement(name: string, attributes: readonly ScannedAttribute[], selfClosing: boolean): void {
+    const parent = this.open.length > 0 ? this.open[this.open.length - 1]! : this.tree;
+    this.flushText(parent);
+    const children: XmlTree = [];
+    // Assigned, not a computed key in the literal: V8 builds such literals on a much slower path.
+    const node: XmlOrderedNode = {};
+    node[keyOf(name)] = children;
+    if (attributes.length > 0) {
+      const values: Record<string, string> = {};
+      for (const attribute of attributes) values[keyOf(attribute.name)] = decodeXmlAttributeValue(attribute.value.trim());
+      node[ATTRIBUTES_KEY] = values;
+    }
+    parent.push(node);
+    if (!selfClosing) this.open.push(children);
+  }
+
+  endElement(): void {
+    this.flushText(this.open.pop()!);
+  }
+
+  text(raw: string): void {
+    this.pending += raw;
+  }
+
+  cdata(raw: string): void {
+    const current = this.open[this.open.length - 1]!;
+    this.flushText(current);
+    current.push({ [CDATA_KEY]: [{ [TEXT_KEY]: normaliseLineEnds(raw) }] });
+  }
+
+  processingInstruction(): void {
+    this.flushText(this.open[this.open.length - 1]!);
+  }
+
+  /**
+   * Trimmed first, then decoded: a reference to a space at either end stays. Trimming before the
+   * line ends are normalised gives the same (CR and LF are both trimmed) and spares blank runs.
+   */
+  private flushText(into: XmlTree): void {
+    if (this.pending === '') return;
+    const value = this.pending.trim();
+    this.pending = '';
+    if (value !== '') into.push({ [TEXT_KEY]: decodeXmlEntities(normaliseLineEnds(value)) });
+  }
+}
+
+/**
+ * The hardened checks of untrusted XML without building a tree: size, encoding, DOCTYPE,
+ * well-formedness, namespaces, depth and attribute count. Refuses as inspectXml does.
+ */
+export function screenXml(input: Buffer | Uint8Array | string, limits?: Partial<XmlLimits>): XmlScreening {
+  return screen(input, resolveXmlLimits(limits));
+}
+
+function screen(input: Buffer | Uint8Array | string, resolved: XmlLimits, sink?: XmlScanSink): XmlScreening {
   const isText = typeof input === 'string';
   if ((isText ? input.length : input.byteLength) === 0) throw xmlRefusal('empty', 'XML input is empty');
   // A string has at least as many UTF-8 bytes as UTF-16 units: the cheap length settles most oversize strings.
@@ -63,47 +119,27 @@ export function inspectXml(input: Buffer | Uint8Array | string, limits?: Partial
 
   const decoded = decodeXmlInput(input);
   if (decoded.text.trim() === '') throw xmlRefusal('empty', 'XML input is empty (only whitespace)');
-  const scan = scanXml(decoded.text, resolved);
-
-  let tree: XmlTree;
-  try {
-    // Line ends are normalised as XML 1.0 §2.11 asks; the scanner already reported positions on the original.
-    tree = new XMLParser(parserOptions(resolved)).parse(decoded.text.replace(/\r\n?/g, '\n')) as XmlTree;
-  } catch (error) {
-    // The scanner is stricter than the parser, so this is not expected; it must still surface as bad input.
-    throw xmlRefusal('not-xml', `XML is not well-formed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  decodeTree(tree);
-
-  const warnings: string[] = [];
-  const inspection: XmlInspection = { text: decoded.text, rootElement: scan.rootLocalName, namespaces: scan.namespaces, tree, warnings };
-  if (decoded.encoding) inspection.encoding = decoded.encoding;
-  if (scan.rootPrefix !== undefined) inspection.rootPrefix = scan.rootPrefix;
-  if (scan.rootNamespace !== undefined) inspection.namespace = scan.rootNamespace;
-  const xoev = readXoevHeader(tree, (message) => warnings.push(message));
-  if (xoev) inspection.xoev = xoev;
-  return inspection;
+  const scan = scanXml(decoded.text, resolved, sink);
+  const screening: XmlScreening = { text: decoded.text, rootElement: scan.rootLocalName, namespaces: scan.namespaces };
+  if (decoded.encoding) screening.encoding = decoded.encoding;
+  if (scan.rootPrefix !== undefined) screening.rootPrefix = scan.rootPrefix;
+  if (scan.rootNamespace !== undefined) screening.namespace = scan.rootNamespace;
+  return screening;
 }
 
-/** Decodes text and attribute values in place; CDATA stays as written, which is its point. */
-function decodeTree(tree: XmlTree): void {
-  const work: XmlTree[] = [tree];
-  for (let nodes = work.pop(); nodes; nodes = work.pop()) {
-    for (const node of nodes) {
-      for (const key of Object.keys(node)) {
-        const value = node[key];
-        if (key === TEXT_KEY) {
-          if (typeof value === 'string') node[key] = decodeXmlEntities(value);
-        } else if (key === ATTRIBUTES_KEY) {
-          const attributes = value as Record<string, unknown>;
-          for (const name of Object.keys(attributes)) {
-            const raw = attributes[name];
-            if (typeof raw === 'string') attributes[name] = decodeXmlAttributeValue(raw);
-          }
-        } else if (key !== CDATA_KEY && Array.isArray(value)) {
-          work.push(value as XmlOrderedNode[]);
-        }
-      }
-    }
-  }
+/**
+ * Reads untrusted XML safely: size, encoding, DOCTYPE, well-formedness, depth and attribute count
+ * are checked in one pass that also builds the tree, so no other parser sees the text. Every refusal
+ * is an InputError with a code ('empty', 'too-large', 'encoding', 'doctype', 'not-xml', 'too-deep',
+ * 'too-many-attributes', 'reserved-name') and a message that names the problem and, where known,
+ * its line and column.
+ */
+export function inspectXml(input: Buffer | Uint8Array | string, limits?: Partial<XmlLimits>): XmlInspection {
+  const builder = new OrderedTreeBuilder();
+  const screening = screen(input, resolveXmlLimits(limits), builder);
+  const warnings: string[] = [];
+  const inspection: XmlInspection = { ...screening, tree: builder.tree, warnings };
+  const xoev = readXoevHeader(builder.tree, (message) => warnings.push(message));
+  if (xoev) inspection.xoev = xoev;
+  return inspection;
 }

@@ -90,6 +90,15 @@ describe('scanXml', () => {
     ['unquoted attribute', '<r a=1/>', "line 1, column 6: the value of attribute 'a' must be in quotes"],
     ['attribute without value', '<r a/>', "line 1, column 5: attribute 'a' needs a value (a=\"...\")"],
     ['duplicate attribute', '<r a="1" a="2"/>', "line 1, column 10: attribute 'a' appears twice in tag 'r'"],
+    [
+      'duplicate attribute after many',
+      `<r ${Array.from({ length: 11 }, (_, i) => `a${i}="1"`).join(' ')} a3="2"/>`,
+      "line 1, column 82: attribute 'a3' appears twice in tag 'r'",
+    ],
+    ['closing tag longer than the open one', '<a></ab>', "line 1, column 4: closing tag 'ab' does not match 'a'"],
+    ['closing tag shorter than the open one', '<ab></a>', "line 1, column 5: closing tag 'a' does not match 'ab'"],
+    ['closing tag with more than a name', '<a></a x>', "line 1, column 8: closing tag 'a' is not closed with '>'"],
+    ['non-ASCII letter ending a closing tag', '<a></aé>', "line 1, column 4: closing tag 'aé' does not match 'a'"],
     ['same attribute under two prefixes', '<r xmlns:p="u" xmlns:q="u" p:a="1" q:a="2"/>', "line 1, column 36: attribute 'q:a' appears twice (same namespace and name)"],
     ['attributes not separated', '<r a="1"b="2"/>', 'line 1, column 9: unexpected "b" in tag \'r\''],
     ['< in attribute value', '<r a="<"/>', "line 1, column 7: '<' is not allowed in an attribute value (write '&lt;')"],
@@ -98,6 +107,10 @@ describe('scanXml', () => {
     ['undefined entity in an attribute', '<r a="&xxe;"/>', "line 1, column 7: entity '&xxe;' is not defined (only &lt; &gt; &amp; &apos; &quot; and character references are accepted)"],
     ['reference to a forbidden character', '<r>&#x1;</r>', "line 1, column 4: character reference '&#x1;' is not an allowed XML character"],
     [']]> in text', '<r>a]]>b</r>', "line 1, column 5: ']]>' is not allowed in text (write ']]&gt;')"],
+    ['a bad reference before a ]]>', '<r>&lt;&x;]]></r>', "line 1, column 8: entity '&x;' is not defined (only &lt; &gt; &amp; &apos; &quot; and character references are accepted)"],
+    ['a ]]> before a bad reference', '<r>&lt;]]>&x;</r>', "line 1, column 8: ']]>' is not allowed in text (write ']]&gt;')"],
+    [']]> in a later text run', '<r><a>&amp;</a><b>x</b>]]></r>', "line 1, column 24: ']]>' is not allowed in text (write ']]&gt;')"],
+    ['a predefined entity cut by the end of its text', '<r>&lt<b/>;</r>', "line 1, column 4: '&' must be written as '&amp;'"],
     ['-- in a comment', '<r><!-- a--b --></r>', "line 1, column 10: '--' is not allowed inside a comment"],
     ['unclosed comment', '<r><!-- a', 'line 1, column 4: comment is not closed'],
     ['unclosed CDATA', '<r><![CDATA[ a', 'line 1, column 4: CDATA section is not closed'],
@@ -140,6 +153,9 @@ describe('scanXml', () => {
     const started = performance.now();
     expect(refusal(`<r a="${'&amp;'.repeat(400_000)}${'x'.repeat(2_000_000)}`).code).toBe('not-xml');
     expect(scan(`<r>${'<a b="1"/>'.repeat(200_000)}</r>`).rootName).toBe('r');
+    // Many text runs and the only '&' (or ']]>') at the very end: no run may search the rest again.
+    expect(scan(`<r>${'<a>x</a>'.repeat(200_000)}&amp;</r>`).rootName).toBe('r');
+    expect(refusal(`<r>${'<a>x</a>'.repeat(200_000)}]]></r>`).code).toBe('not-xml');
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -15,9 +15,32 @@ export interface XmlScan {
   namespaces: Record<string, string>;
 }
 
+/** An attribute as written in a start tag: its value raw (references not yet decoded). */
+export interface ScannedAttribute {
+  name: string;
+  value: string;
+  at: number;
+}
+
 /**
- * Names that fast-xml-parser refuses or renames because they would reach Object.prototype when used
- * as object keys. The renamed ones (`toString` -> `__toString`) are mapped back by the tree view, so
+ * Hears the document's content in document order while the scanner checks it, so that a tree can be
+ * built in the same pass. Only content inside the root element is reported; every call comes after
+ * the part it reports has passed the checks (a refusal can still end the scan later on).
+ */
+export interface XmlScanSink {
+  startElement(name: string, attributes: readonly ScannedAttribute[], selfClosing: boolean): void;
+  endElement(): void;
+  /** Character data as written (references not decoded, line ends not normalised); one run may come in several calls. */
+  text(raw: string): void;
+  /** The content of a CDATA section. */
+  cdata(raw: string): void;
+  /** A processing instruction inside the root element (its content is of no interest). */
+  processingInstruction(): void;
+}
+
+/**
+ * Names the ordered tree (inspectXml) renames because they would shadow Object.prototype members
+ * when used as object keys, as fast-xml-parser's ordered output, whose shape the tree keeps, does. The renamed ones (`toString` -> `__toString`) are mapped back by the tree view, so
  * a literal `__toString` must be refused to keep that mapping unambiguous.
  */
 export const JS_RENAMED_NAMES: readonly string[] = [
@@ -47,7 +70,6 @@ const SLASH = 0x2f;
 const EQ = 0x3d;
 const QUESTION = 0x3f;
 const BANG = 0x21;
-const RSQB = 0x5d;
 
 type Scope = ReadonlyMap<string, string>;
 const BASE_SCOPE: Scope = new Map([['xml', XML_NAMESPACE]]);
@@ -62,8 +84,8 @@ interface OpenElement {
  * parser sees the text. It refuses every DOCTYPE, so no entity can be declared: nothing downstream
  * can expand an entity or fetch an external one. Throws InputError; returns facts about the root.
  */
-export function scanXml(text: string, limits: XmlLimits): XmlScan {
-  return new XmlScanner(text, limits).scan();
+export function scanXml(text: string, limits: XmlLimits, sink?: XmlScanSink): XmlScan {
+  return new XmlScanner(text, limits, sink).scan();
 }
 
 class XmlScanner {
@@ -74,6 +96,7 @@ class XmlScanner {
   constructor(
     private readonly text: string,
     private readonly limits: XmlLimits,
+    private readonly sink?: XmlScanSink,
   ) {}
 
   scan(): XmlScan {
@@ -93,6 +116,7 @@ class XmlScanner {
         const lt = text.indexOf('<', this.pos);
         const end = lt === -1 ? text.length : lt;
         this.checkCharacterData(this.pos, end, 'text');
+        if (this.sink && end > this.pos) this.sink.text(text.slice(this.pos, end));
         this.pos = end;
         if (lt !== -1) this.readMarkup();
       }
@@ -140,6 +164,7 @@ class XmlScanner {
         if (this.stack.length === 0) this.fail('a CDATA section is only allowed inside the root element');
         const end = text.indexOf(']]>', pos + 9);
         if (end === -1) this.fail('CDATA section is not closed');
+        this.sink?.cdata(text.slice(pos + 9, end));
         this.pos = end + 3;
         return;
       }
@@ -171,11 +196,27 @@ class XmlScanner {
     const end = text.indexOf('?>', afterTarget);
     if (end === -1) this.fail('processing instruction is not closed');
     if (end !== afterTarget && !isWhitespace(text.charCodeAt(afterTarget))) this.fail('processing instruction target must be followed by a space', afterTarget);
+    if (this.stack.length > 0) this.sink?.processingInstruction();
     this.pos = end + 2;
   }
 
   private readEndTag(): void {
     const { text, pos } = this;
+    // Nearly always the tag that is open: compared in place, without matching a name pattern.
+    const current = this.stack[this.stack.length - 1];
+    if (current && text.startsWith(current.name, pos + 2)) {
+      let close = pos + 2 + current.name.length;
+      const after = text.charCodeAt(close);
+      if (after === GT || isWhitespace(after)) {
+        close = this.skipWhitespace(close);
+        if (text.charCodeAt(close) === GT) {
+          this.stack.pop();
+          this.sink?.endElement();
+          this.pos = close + 1;
+          return;
+        }
+      }
+    }
     const name = this.nameAt(pos + 2);
     if (!name) this.fail("'</' must be followed by a tag name");
     const close = this.skipWhitespace(pos + 2 + name.length);
@@ -183,6 +224,7 @@ class XmlScanner {
     const open = this.stack.pop();
     if (!open) this.fail(`closing tag '${name}' has no opening tag`);
     if (open.name !== name) this.fail(`closing tag '${name}' does not match '${open.name}'`);
+    this.sink?.endElement();
     this.pos = close + 1;
   }
 
@@ -195,8 +237,9 @@ class XmlScanner {
     if (this.stack.length >= limits.maxDepth) this.fail(`XML nests deeper than ${limits.maxDepth} levels`, start, 'too-deep');
     this.checkReservedName(name, start);
 
-    const attributes: Array<{ name: string; value: string; at: number }> = [];
-    const seen = new Set<string>();
+    const attributes: ScannedAttribute[] = [];
+    // Duplicates are looked for among the few attributes a tag has; a set only for many.
+    let seen: Set<string> | undefined;
     let p = start + 1 + name.length;
     let selfClosing = false;
     for (;;) {
@@ -220,8 +263,11 @@ class XmlScanner {
         this.fail(`XML element '${name}' has more than ${limits.maxAttributesPerElement} attributes`, start, 'too-many-attributes');
       }
       this.checkReservedName(attributeName, p);
-      if (seen.has(attributeName)) this.fail(`attribute '${attributeName}' appears twice in tag '${name}'`, p);
-      seen.add(attributeName);
+      if (attributes.length >= 8) seen ??= new Set(attributes.map((a) => a.name));
+      if (seen ? seen.has(attributeName) : attributes.some((a) => a.name === attributeName)) {
+        this.fail(`attribute '${attributeName}' appears twice in tag '${name}'`, p);
+      }
+      seen?.add(attributeName);
       const at = p;
       p = this.skipWhitespace(p + attributeName.length);
       if (text.charCodeAt(p) !== EQ) this.fail(`attribute '${attributeName}' needs a value (${attributeName}="...")`, p);
@@ -235,7 +281,7 @@ class XmlScanner {
       p = close + 1;
     }
 
-    const parent = this.stack.at(-1);
+    const parent = this.stack[this.stack.length - 1];
     const scope = this.declareNamespaces(parent?.scope ?? BASE_SCOPE, attributes);
     const element = this.resolveName(name, scope, start, true);
     this.checkAttributeNames(attributes, scope);
@@ -247,6 +293,7 @@ class XmlScanner {
       if (element.namespace !== undefined) this.root.rootNamespace = element.namespace;
     }
     if (!selfClosing) this.stack.push({ name, scope });
+    this.sink?.startElement(name, attributes, selfClosing);
     this.pos = p;
   }
 
@@ -298,23 +345,76 @@ class XmlScanner {
   }
 
   private checkReservedName(name: string, at: number): void {
+    // Every reserved name starts with '_', 'c' or 'p': most names need no set look-up (and no hash).
+    const first = name.charCodeAt(0);
+    if (first !== 0x5f && first !== 0x63 && first !== 0x70) return;
     if (RESERVED_NAMES.has(name)) this.fail(`XML name '${name}' is not accepted`, at, 'reserved-name', 'it is reserved in JavaScript objects');
   }
 
   /** Text and attribute values: only known references, no ']]>' in text, no '<' in attribute values. */
   private checkCharacterData(from: number, to: number, kind: 'text' | 'attribute'): void {
     const { text } = this;
-    for (let i = from; i < to; i++) {
-      const c = text.charCodeAt(i);
-      if (c === AMP) i = this.checkReference(i, to);
-      else if (kind === 'attribute' && c === LT) this.fail("'<' is not allowed in an attribute value (write '&lt;')", i);
-      else if (kind === 'text' && c === RSQB && text.startsWith(']]>', i)) this.fail("']]>' is not allowed in text (write ']]&gt;')", i);
+    if (kind === 'attribute') {
+      for (let i = from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        if (c === AMP) i = this.checkReference(i, to);
+        else if (c === LT) this.fail("'<' is not allowed in an attribute value (write '&lt;')", i);
+      }
+      return;
     }
+    // Text runs can be long (a whole document escaped in a SOAP envelope): jump from '&' to '&'.
+    // Problems are still reported in document order: a bad reference before a ']]>' comes first.
+    const close = this.cdataCloseFrom(from);
+    const end = close !== -1 && close < to ? close : to;
+    for (let amp = this.ampersandFrom(from); amp !== -1 && amp < end; amp = this.ampersandFrom(amp + 1)) {
+      this.checkReference(amp, to);
+    }
+    if (end !== to) this.fail("']]>' is not allowed in text (write ']]&gt;')", end);
+  }
+
+  /*
+   * Where the next '&' and the next ']]>' are, remembered between calls: the text is checked from
+   * start to end, so one indexOf per occurrence does, where one per text run could scan the rest of
+   * the document again and again.
+   */
+  private ampersand = { from: 0, at: -2 };
+  private cdataClose = { from: 0, at: -2 };
+
+  private ampersandFrom(from: number): number {
+    return this.nextOccurrence(this.ampersand, '&', from);
+  }
+
+  private cdataCloseFrom(from: number): number {
+    return this.nextOccurrence(this.cdataClose, ']]>', from);
+  }
+
+  private nextOccurrence(cache: { from: number; at: number }, what: string, from: number): number {
+    if (cache.at === -2 || from < cache.from || (cache.at !== -1 && cache.at < from)) {
+      cache.from = from;
+      cache.at = this.text.indexOf(what, from);
+    }
+    return cache.at;
   }
 
   /** Checks the reference starting at '&' and returns the index of its ';'. */
   private checkReference(at: number, limit: number): number {
     const { text } = this;
+    // The predefined entities first, without slicing: escaped markup is full of them.
+    let known = -1;
+    switch (text.charCodeAt(at + 1)) {
+      case 0x6c: // &lt;
+      case 0x67: // &gt;
+        if (text.charCodeAt(at + 2) === 0x74 && text.charCodeAt(at + 3) === 0x3b) known = at + 3;
+        break;
+      case 0x61: // &amp; &apos;
+        if (text.startsWith('mp;', at + 2)) known = at + 4;
+        else if (text.startsWith('pos;', at + 2)) known = at + 5;
+        break;
+      case 0x71: // &quot;
+        if (text.startsWith('uot;', at + 2)) known = at + 5;
+        break;
+    }
+    if (known !== -1 && known < limit) return known;
     const semicolon = text.indexOf(';', at + 1);
     if (semicolon === -1 || semicolon >= limit || semicolon - at > 32) this.fail("'&' must be written as '&amp;'", at);
     const ref = text.slice(at + 1, semicolon);
@@ -330,8 +430,16 @@ class XmlScanner {
   }
 
   private nameAt(index: number): string | undefined {
+    // ASCII names are read by hand; where a name meets a non-ASCII character, the full pattern decides.
+    const { text } = this;
+    let i = index;
+    if (isAsciiNameStart(text.charCodeAt(i))) {
+      i++;
+      while (isAsciiNameChar(text.charCodeAt(i))) i++;
+      if (!(text.charCodeAt(i) >= 0x80)) return text.slice(index, i);
+    }
     NAME.lastIndex = index;
-    return NAME.exec(this.text)?.[0];
+    return NAME.exec(text)?.[0];
   }
 
   private skipWhitespace(index: number): number {
@@ -340,6 +448,16 @@ class XmlScanner {
     while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
     return i;
   }
+}
+
+/** [:A-Z_a-z]: the ASCII part of NAME_START. */
+function isAsciiNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+}
+
+/** [:A-Z_a-z.0-9-]: the ASCII part of NAME_CHAR. */
+function isAsciiNameChar(c: number): boolean {
+  return isAsciiNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
 }
 
 function isWhitespace(c: number): boolean {

@@ -4,6 +4,35 @@ import { childElements, documentElement, firstChildElement, isXmlElement, textCo
 
 const root = (xml: string, maxDepth?: number): XmlElement => documentElement(inspectXml(xml, maxDepth ? { maxDepth } : {}).tree)!;
 
+describe('firstChildElement', () => {
+  it('finds what the first of childElements is, with or without the children read before', () => {
+    const xml =
+      '<a:r xmlns:a="urn:one" xmlns="urn:default">t<a:x k="1"/><y>1</y><![CDATA[c]]><b:y xmlns:b="urn:one">2</b:y><y xmlns="">3</y>' +
+      '<a:toString/><a:v xmlns:a="urn:two"><a:w/></a:v><y>4</y></a:r>';
+    const view = (e: XmlElement | undefined) => e && { name: e.name, namespace: e.namespace, attributes: e.attributes, text: textContent(e) };
+    const queries: Array<[string, Array<string | undefined> | undefined]> = [
+      ['y', undefined],
+      ['y', ['urn:one']],
+      ['y', [undefined]],
+      ['y', ['urn:default', undefined]],
+      ['x', ['urn:one']],
+      ['v', ['urn:two']],
+      ['v', ['urn:one']],
+      ['toString', undefined],
+      ['missing', undefined],
+    ];
+    for (const [name, namespaces] of queries) {
+      const fresh = root(xml);
+      const read = root(xml);
+      expect(read.children.length).toBeGreaterThan(0);
+      const expected = view(childElements(read, name, namespaces)[0]);
+      expect([name, namespaces, view(firstChildElement(fresh, name, namespaces))]).toEqual([name, namespaces, expected]);
+      expect(view(firstChildElement(read, name, namespaces))).toEqual(expected);
+    }
+    expect(view(firstChildElement(root(xml), 'y', ['urn:one']))).toEqual({ name: 'b:y', namespace: 'urn:one', attributes: { 'xmlns:b': 'urn:one' }, text: '2' });
+  });
+});
+
 describe('documentElement', () => {
   it('resolves namespaces by scope, not by prefix', () => {
     const r = root('<a:r xmlns:a="urn:one" xmlns="urn:default"><a:x/><y/><b:z xmlns:b="urn:one"/><w xmlns=""/><a:v xmlns:a="urn:two"/></a:r>');

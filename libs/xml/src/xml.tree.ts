@@ -1,7 +1,8 @@
 import { JS_RENAMED_NAMES, XML_NAMESPACE } from './xml.scanner.js';
 
 /**
- * One node of fast-xml-parser's ordered output (`preserveOrder: true`): an element is
+ * One node of the ordered tree inspectXml builds, in the shape of fast-xml-parser's ordered output
+ * (`preserveOrder: true`), which earlier versions used and readers expect: an element is
  * `{ [qualifiedName]: XmlTree, ':@'?: { [attributeName]: value } }`, text is `{ '#text': string }`,
  * a CDATA section `{ '#cdata': [{ '#text': string }] }`. Entities are already decoded.
  */
@@ -37,7 +38,7 @@ export function isXmlElement(content: XmlContent): content is XmlElement {
 
 const RENAMED = new Map(JS_RENAMED_NAMES.map((name) => [`__${name}`, name]));
 
-/** fast-xml-parser renames `toString` and friends to `__toString`; the scanner refuses literal `__toString`, so this is exact. */
+/** The tree holds `toString` and friends as `__toString`; the scanner refuses literal `__toString`, so this is exact. */
 function originalName(key: string): string {
   return RENAMED.get(key) ?? key;
 }
@@ -109,6 +110,25 @@ class LazyXmlElement implements XmlElement {
     return content;
   }
 
+  /**
+   * The first child element with this local name and one of these namespaces. Children whose name
+   * does not match are not turned into elements: reading a header near the top of a large message
+   * then looks at the tree, not at a view of every child.
+   */
+  firstChild(localName: string, namespaces?: ReadonlyArray<string | undefined>): XmlElement | undefined {
+    if (this.content) return this.content.find((child): child is XmlElement => isXmlElement(child) && matches(child, localName, namespaces));
+    const nodes = this.node[elementKeyOf(this.node)!];
+    for (const child of Array.isArray(nodes) ? (nodes as XmlTree) : []) {
+      const key = elementKeyOf(child);
+      if (key === undefined || typeof child[TEXT_KEY] === 'string' || Array.isArray(child[CDATA_KEY])) continue;
+      const name = originalName(key);
+      if (name.slice(name.indexOf(':') + 1) !== localName) continue;
+      const element = new LazyXmlElement(child, this.scope);
+      if (matches(element, localName, namespaces)) return element;
+    }
+    return undefined;
+  }
+
   /** Plain data for test output and logs; the lazy internals are no business of theirs. */
   toJSON(): object {
     const { name, prefix, localName, namespace, attributes, children } = this;
@@ -118,13 +138,15 @@ class LazyXmlElement implements XmlElement {
 
 /** Child elements with this local name whose namespace is one of `namespaces` (undefined = no namespace). */
 export function childElements(element: XmlElement, localName?: string, namespaces?: ReadonlyArray<string | undefined>): XmlElement[] {
-  return element.children.filter(
-    (child): child is XmlElement =>
-      isXmlElement(child) && (localName === undefined || child.localName === localName) && (namespaces === undefined || namespaces.includes(child.namespace)),
-  );
+  return element.children.filter((child): child is XmlElement => isXmlElement(child) && matches(child, localName, namespaces));
+}
+
+function matches(element: XmlElement, localName: string | undefined, namespaces: ReadonlyArray<string | undefined> | undefined): boolean {
+  return (localName === undefined || element.localName === localName) && (namespaces === undefined || namespaces.includes(element.namespace));
 }
 
 export function firstChildElement(element: XmlElement | undefined, localName: string, namespaces?: ReadonlyArray<string | undefined>): XmlElement | undefined {
+  if (element instanceof LazyXmlElement) return element.firstChild(localName, namespaces);
   return element ? childElements(element, localName, namespaces)[0] : undefined;
 }
 

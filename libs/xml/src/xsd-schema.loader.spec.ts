@@ -65,6 +65,17 @@ describe('loadXsdSchema', () => {
     expect(first.validate('<a xmlns="urn:t">abcd</a>').valid).toBe(false);
   });
 
+  it('resolves an entry path once per process: a compiled schema is found again without the file system', async () => {
+    const entry = file('schemas/once.xsd', includeOf('wert.xsd'));
+    const first = await loadXsdSchema(entry);
+    rmSync(entry);
+    // Kept like the compiled schema itself, until the cache is disposed.
+    expect(await loadXsdSchema(entry)).toBe(first);
+    expect(await loadXsdSchema(path.join(dir, 'schemas/./once.xsd'))).toBe(first);
+    await disposeXsdSchemas();
+    expect((await loadError(loadXsdSchema(entry))).message).toMatch(/does not exist/);
+  });
+
   it('resolves includes below a folder whose name needs escaping in a URI', async () => {
     const entry = file('Mein Ordner/ä/main.xsd', includeOf('wert.xsd'));
     file('Mein Ordner/ä/wert.xsd', WERT);

@@ -136,6 +136,12 @@ function registerInputProvider(lib: Libxml2Module): void {
 // ---- compiling and caching ---------------------------------------------------------------------------
 
 const compiled = new Map<string, Promise<XsdSchemaValidator>>();
+/**
+ * Entry paths as callers spell them (made absolute) to the real path of a schema that compiled. Like the
+ * compiled schema, the resolution is kept for the life of the process: validating a document then costs
+ * no file-system round trips (realpath and stat each went through the thread pool on every call).
+ */
+const resolvedEntries = new Map<string, string>();
 
 /**
  * The validator for the schema whose entry file is `entry`: compiled on first use (xdomea about 100-200 ms,
@@ -144,7 +150,11 @@ const compiled = new Map<string, Promise<XsdSchemaValidator>>();
  * Rejects with XsdSchemaLoadError when the schema cannot be read or compiled.
  */
 export async function loadXsdSchema(entry: string, options: XsdSchemaLoadOptions = {}): Promise<XsdSchemaValidator> {
-  const entryPath = await realSchemaPath(entry);
+  const absolute = path.resolve(entry);
+  const known = resolvedEntries.get(absolute);
+  const cached = known === undefined ? undefined : compiled.get(known);
+  if (cached) return cached;
+  const entryPath = await realSchemaPath(absolute);
   let loading = compiled.get(entryPath);
   if (!loading) {
     loading = compileSchema(entryPath, options);
@@ -152,6 +162,12 @@ export async function loadXsdSchema(entry: string, options: XsdSchemaLoadOptions
     // A failure is not cached: the operator may fix the file and try again.
     loading.catch(() => compiled.delete(entryPath));
   }
+  loading.then(
+    () => {
+      if (compiled.get(entryPath) === loading) resolvedEntries.set(absolute, entryPath);
+    },
+    () => undefined,
+  );
   return loading;
 }
 
@@ -159,6 +175,7 @@ export async function loadXsdSchema(entry: string, options: XsdSchemaLoadOptions
 export async function disposeXsdSchemas(): Promise<void> {
   const loading = [...compiled.values()];
   compiled.clear();
+  resolvedEntries.clear();
   for (const result of await Promise.allSettled(loading)) if (result.status === 'fulfilled') result.value.dispose();
 }
 

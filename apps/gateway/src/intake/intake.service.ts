@@ -177,7 +177,8 @@ export class IntakeService {
     if (read.warnings && read.warnings.length > 0) document.warnings = read.warnings;
     if (submission.transport) document.transport = submission.transport;
 
-    const created = await this.store.create(document, body);
+    // The text goes with the document in one call; a document taken in before keeps its own.
+    const created = await this.store.create(document, body, read.text);
     if (!created.created) {
       if (created.existing.sha256 !== sha256) {
         throw new InputError(
@@ -192,7 +193,6 @@ export class IntakeService {
       return { documentId: document.id, status: status?.state ?? 'accepted', routeId: route.id, correlationId: submission.correlationId, duplicate: true, statusUrl: this.statusUrl(baseUrl, document.id) };
     }
 
-    await this.store.setText(document.id, read.text);
     await this.audit.append({ documentId: document.id, routeId: route.id, step: Steps.intake, outcome: 'accepted', detail: describe(document) });
     await this.pipeline.enqueue({ documentId: document.id, routeId: route.id, step: Steps.intake });
     this.events.publish(DocumentEvents.accepted, { documentId: document.id, routeId: route.id, state: 'accepted' });
