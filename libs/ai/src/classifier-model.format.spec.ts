@@ -15,8 +15,8 @@ describe('ClassifierModel file', () => {
 
   beforeAll(() => {
     directory = mkdtempSync(join(tmpdir(), 'classifier-model-'));
-    model = trainClassifier(EXAMPLES, { features: { minDf: 1, charNgrams: { min: 3, max: 4 }, compoundParts: true } });
-    file = model.toJSON();
+    model = trainClassifier(EXAMPLES, { features: { minDf: 1, charNgrams: { min: 3, max: 4 }, compoundParts: true, positionDecay: 20 } });
+    file = model.toJSON() as ClassifierModelFile;
   });
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -28,7 +28,8 @@ describe('ClassifierModel file', () => {
   };
 
   it('is versioned and holds vocabulary, idf, weights, labels and training metadata', () => {
-    expect(file).toMatchObject({ format: CLASSIFIER_MODEL_FORMAT, version: 1, algorithm: 'tfidf-softmax-regression' });
+    expect(file).toMatchObject({ format: CLASSIFIER_MODEL_FORMAT, version: 2, algorithm: 'tfidf-softmax-regression' });
+    expect(file.features.options.positionDecay).toBe(20);
     expect(file.weights).toHaveLength(file.labels.length);
     expect(file.weights[0]).toHaveLength(file.features.vocabulary.length);
     expect(file.features.idf).toHaveLength(file.features.vocabulary.length);
@@ -54,7 +55,10 @@ describe('ClassifierModel file', () => {
     ['text that is not JSON', () => ClassifierModel.parse('{"format": '), /not JSON/],
     ['a JSON array', () => ClassifierModel.fromJSON([]), /expected a JSON object/],
     ['another format', () => ClassifierModel.fromJSON(changed((copy) => (copy['format'] = 'other'))), /"format" is "other"/],
-    ['a newer version', () => ClassifierModel.fromJSON(changed((copy) => (copy['version'] = 2))), /"version" is 2; this software reads version 1/],
+    ['a newer version', () => ClassifierModel.fromJSON(changed((copy) => (copy['version'] = 3))), /"version" is 3; this software reads versions 1 and 2/],
+    ['a version 2 file without positionDecay', () => ClassifierModel.fromJSON(changed((copy) => delete copy['features']['options']['positionDecay'])), /features\.options\.positionDecay/],
+    ['a version 1 file with positionDecay', () => ClassifierModel.fromJSON(changed((copy) => (copy['version'] = 1))), /features\.options.*positionDecay/],
+    ['a position decay of 0', () => ClassifierModel.fromJSON(changed((copy) => (copy['features']['options']['positionDecay'] = 0))), /features\.options\.positionDecay/],
     ['a missing part', () => ClassifierModel.fromJSON(changed((copy) => delete copy['bias'])), /bias/],
     ['a wrong type', () => ClassifierModel.fromJSON(changed((copy) => (copy['labels'] = 'bauen'))), /labels/],
     ['an unknown key', () => ClassifierModel.fromJSON(changed((copy) => (copy['extra'] = 1))), /extra/],
@@ -77,6 +81,22 @@ describe('ClassifierModel file', () => {
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe('invalid-model');
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('reads a version 1 file (written before positionDecay existed) and predicts as that model did', () => {
+    // A model whose words all count 1, written the way version 1 wrote it.
+    const current = trainClassifier(EXAMPLES, { features: { minDf: 1, compoundParts: true, positionDecay: null } });
+    const v1 = JSON.parse(JSON.stringify(current.toJSON())) as Record<string, any>;
+    v1['version'] = 1;
+    delete v1['features']['options']['positionDecay'];
+    const path = join(directory, 'version-1.classifier.json');
+    writeFileSync(path, JSON.stringify(v1));
+
+    const loaded = ClassifierModel.load(path);
+    expect(loaded.version).toBe(1);
+    expect(loaded.toJSON()).toEqual(v1);
+    expect(loaded.modelName).toMatch(/^tfidf-softmax-regression\/1\+[0-9a-f]{12}$/);
+    for (const probe of probes) expect(loaded.predict(probe)).toEqual(current.predict(probe));
   });
 
   it('names the file in the message', () => {

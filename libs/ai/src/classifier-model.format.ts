@@ -11,14 +11,20 @@ import { TfidfVectoriser } from './tfidf.vectoriser.js';
  * model came from (`training`: when, on how many examples, a hash of the examples, the settings).
  * A file that does not hold together is refused with a PermanentError (code `invalid-model`) that says
  * what is wrong: retrying cannot mend a bad model file.
+ *
+ * Versions: 1 had no `features.options.positionDecay` (every word counted the same); 2 adds it. Files of
+ * version 1 are still read, as version 2 files with `positionDecay: null`, and predict as before; the
+ * trainer writes version 2.
  */
 export const CLASSIFIER_MODEL_FORMAT = 'schnittstelle/text-classifier';
-export const CLASSIFIER_MODEL_VERSION = 1;
+export const CLASSIFIER_MODEL_VERSION = 2;
+/** Versions this software reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const CLASSIFIER_ALGORITHM = 'tfidf-softmax-regression';
 /** Written into `training.stemmer`: the features depend on it. */
 export const CLASSIFIER_STEMMER = 'snowball-german/classic';
 
-const featureOptionsSchema = z.strictObject({
+const featureOptionsV1Schema = z.strictObject({
   wordUnigrams: z.boolean(),
   wordBigrams: z.boolean(),
   charNgrams: z.strictObject({ min: z.int().min(1), max: z.int().min(1) }).nullable(),
@@ -31,6 +37,10 @@ const featureOptionsSchema = z.strictObject({
   maxFeatures: z.int().min(1),
   sublinearTf: z.boolean(),
   compoundParts: z.boolean(),
+});
+
+const featureOptionsSchema = featureOptionsV1Schema.extend({
+  positionDecay: z.number().positive().nullable(),
 });
 
 const trainingSchema = z.strictObject({
@@ -67,7 +77,15 @@ const fileSchema = z.strictObject({
   training: trainingSchema,
 });
 
+const fileV1Schema = fileSchema.extend({
+  version: z.literal(1),
+  features: fileSchema.shape.features.extend({ options: featureOptionsV1Schema }),
+});
+
+/** A model file as the trainer writes it (the current version). */
 export type ClassifierModelFile = z.infer<typeof fileSchema>;
+/** A model file of version 1. */
+export type ClassifierModelFileV1 = z.infer<typeof fileV1Schema>;
 export type ClassifierTrainingInfo = ClassifierModelFile['training'];
 
 export class ClassifierModel {
@@ -76,10 +94,11 @@ export class ClassifierModel {
   private readonly vectoriser: TfidfVectoriser;
   private readonly parameters: SoftmaxParameters;
 
-  private constructor(private readonly file: ClassifierModelFile) {
+  private constructor(private readonly file: ClassifierModelFile | ClassifierModelFileV1) {
     this.labels = file.labels;
     this.training = file.training;
-    this.vectoriser = new TfidfVectoriser(file.features);
+    // A version 1 file counted every word the same: that is `positionDecay: null`.
+    this.vectoriser = new TfidfVectoriser({ ...file.features, options: { positionDecay: null, ...file.features.options } });
     const dimension = file.features.vocabulary.length;
     const weights = new Float64Array(file.labels.length * dimension);
     file.weights.forEach((row, k) => weights.set(row, k * dimension));
@@ -95,10 +114,10 @@ export class ClassifierModel {
     if (header['format'] !== CLASSIFIER_MODEL_FORMAT) {
       throw invalid(`"format" is ${JSON.stringify(header['format'])}, expected "${CLASSIFIER_MODEL_FORMAT}"`);
     }
-    if (header['version'] !== CLASSIFIER_MODEL_VERSION) {
-      throw invalid(`"version" is ${JSON.stringify(header['version'])}; this software reads version ${CLASSIFIER_MODEL_VERSION}`);
+    if (!READABLE_VERSIONS.includes(header['version'] as number)) {
+      throw invalid(`"version" is ${JSON.stringify(header['version'])}; this software reads versions ${READABLE_VERSIONS.join(' and ')}`);
     }
-    const parsed = fileSchema.safeParse(value);
+    const parsed = (header['version'] === 1 ? fileV1Schema : fileSchema).safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
@@ -139,8 +158,14 @@ export class ClassifierModel {
     return ClassifierModel.fromJSON(file, 'trained classifier model');
   }
 
-  toJSON(): ClassifierModelFile {
+  /** The file as read or trained (a version 1 file stays version 1). */
+  toJSON(): ClassifierModelFile | ClassifierModelFileV1 {
     return this.file;
+  }
+
+  /** The format version of the file. */
+  get version(): number {
+    return this.file.version;
   }
 
   /** Writes the model file (folders made as needed; written aside first, then renamed into place). */
@@ -153,7 +178,7 @@ export class ClassifierModel {
 
   /** A short name for the AI label: algorithm, format version and the start of the training-data hash. */
   get modelName(): string {
-    return `${CLASSIFIER_ALGORITHM}/${CLASSIFIER_MODEL_VERSION}+${this.training.corpusHash.slice('sha256:'.length, 'sha256:'.length + 12)}`;
+    return `${CLASSIFIER_ALGORITHM}/${this.file.version}+${this.training.corpusHash.slice('sha256:'.length, 'sha256:'.length + 12)}`;
   }
 
   /** Number of features the model knows. */
@@ -178,7 +203,7 @@ export class ClassifierModel {
 }
 
 /** What the schema cannot see: sizes that must agree, duplicates, idf and n-gram bounds. */
-function inconsistency(file: ClassifierModelFile): string | undefined {
+function inconsistency(file: ClassifierModelFile | ClassifierModelFileV1): string | undefined {
   const { labels, features, weights, bias } = file;
   const dimension = features.vocabulary.length;
   if (new Set(labels).size !== labels.length) return 'labels: a label occurs twice';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CompoundSplitter, DEFAULT_TFIDF_OPTIONS, TfidfVectoriser, analyseText } from './tfidf.vectoriser.js';
+import { CompoundSplitter, DEFAULT_TFIDF_OPTIONS, TfidfVectoriser, analyseText, weighFeatures } from './tfidf.vectoriser.js';
 
 const options = (partial: Partial<typeof DEFAULT_TFIDF_OPTIONS> = {}) => ({ ...DEFAULT_TFIDF_OPTIONS, ...partial });
 const norm = (values: Float64Array) => Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
@@ -27,6 +27,32 @@ describe('analyseText', () => {
   it('adds the title block from the first line only', () => {
     const features = analyseText('Hundesteuersatzung\nDie Steuer', options({ titleWeight: 1 }));
     expect(features).toEqual(['w:hundesteuersatz', 'w:steu', 't:hundesteuersatz']);
+  });
+});
+
+describe('weighFeatures', () => {
+  it('counts each occurrence 1 without positionDecay', () => {
+    expect(weighFeatures('Hund Katze Hund', options())).toEqual(new Map([['w:hund', 2], ['w:katz', 1]]));
+  });
+
+  it('lets the i-th content word count 1 / (1 + i / positionDecay); stop words take no position', () => {
+    const weights = weighFeatures('Der Hund und die Katze, der Hund', options({ positionDecay: 1 }));
+    // hund at positions 0 and 2, katz at 1.
+    expect(weights.get('w:hund')).toBeCloseTo(1 + 1 / 3, 12);
+    expect(weights.get('w:katz')).toBeCloseTo(1 / 2, 12);
+  });
+
+  it('gives compound parts and letter n-grams the weight of their word; title features count 1', () => {
+    const splitter = new CompoundSplitter(['hunde', 'steuer']);
+    const weights = weighFeatures(
+      'Satzung\nHundesteuer',
+      options({ positionDecay: 1, compoundParts: true, charNgrams: { min: 4, max: 4 }, titleWeight: 1 }),
+      splitter,
+    );
+    // "Satzung" is word 0 (weight 1), "Hundesteuer" word 1 (weight 1/2).
+    for (const feature of ['w:hundesteu', 'w:hund', 'w:steu', 'c: hun', 'c:teur']) expect(weights.get(feature)).toBeCloseTo(1 / 2, 12);
+    expect(weights.get('c:satz')).toBeCloseTo(1, 12);
+    expect(weights.get('t:satzung')).toBe(1);
   });
 });
 
@@ -83,6 +109,15 @@ describe('TfidfVectoriser', () => {
     // Same idf, so the ratio is the ratio of the tf weights: (1 + ln 3) / 1.
     expect(vector.values[0]! / vector.values[1]!).toBeCloseTo(1 + Math.log(3), 12);
     expect(vectoriser.transform('Elefant').indices).toHaveLength(0);
+  });
+
+  it('with positionDecay, weighs a feature ln(1 + tf) · idf, so early words outweigh late ones', () => {
+    const vectoriser = TfidfVectoriser.fit(texts, { minDf: 2, positionDecay: 2 });
+    const vector = vectoriser.transform('Steuer Elefant Hund');
+    const byFeature = Object.fromEntries(Array.from(vector.indices, (at, n) => [vectoriser.state.vocabulary[at]!, vector.values[n]!]));
+    // steu at position 0 (tf 1), hund at position 2 (tf 1/2); same idf.
+    expect(byFeature['w:steu']! / byFeature['w:hund']!).toBeCloseTo(Math.log(2) / Math.log(1.5), 12);
+    expect(norm(vector.values)).toBeCloseTo(1, 12);
   });
 
   it('does not depend on the order of the training texts', () => {

@@ -15,7 +15,8 @@ import { foldGerman, isStopword, tokenise } from './german.tokeniser.js';
  *   training on their own ("Hundesteuersatzung" adds `w:hund`, `w:steu`, `w:satzung`).
  *
  * The weight of a feature is (1 + ln tf) · idf with idf = ln((1 + n) / (1 + df)) + 1 (n documents,
- * df of them with the feature). Each kind of feature (words, bigrams, n-grams, title) is a block of its
+ * df of them with the feature). With `positionDecay`, words further into the text count less (see there)
+ * and the weight is ln(1 + tf) · idf, tf being the sum of the word weights. Each kind of feature (words, bigrams, n-grams, title) is a block of its
  * own: a block is scaled to length 1, then by its weight, and the whole vector to length 1 again, so a
  * long text's thousands of n-grams do not drown its dozen title words.
  */
@@ -44,6 +45,13 @@ export interface TfidfOptions {
   sublinearTf: boolean;
   /** Add the parts of compounds as words (the lexicon of parts is learnt in training). Default false. */
   compoundParts: boolean;
+  /**
+   * The i-th content word of the text (counting from 0, stop words not counted) and all features made
+   * from it count 1 / (1 + i / positionDecay) instead of 1; null: every occurrence counts 1. An
+   * ordinance names its subject in the title and first paragraphs; what follows (fees, fines, entry into
+   * force) is much the same in every domain. Title-block features always count 1. Default null.
+   */
+  positionDecay: number | null;
 }
 
 export const DEFAULT_TFIDF_OPTIONS: TfidfOptions = {
@@ -59,6 +67,7 @@ export const DEFAULT_TFIDF_OPTIONS: TfidfOptions = {
   maxFeatures: 50_000,
   sublinearTf: true,
   compoundParts: false,
+  positionDecay: null,
 };
 
 /** A sparse vector: `indices` ascending, `values` beside them. */
@@ -76,25 +85,49 @@ export interface TfidfState {
   lexicon: string[];
 }
 
-/** The raw features of a text, each as often as it occurs. */
+/** The raw features of a text, each as often as it occurs (whatever `positionDecay` says). */
 export function analyseText(text: string, options: TfidfOptions, splitter?: CompoundSplitter): string[] {
-  const body = text.trimStart();
   const features: string[] = [];
+  eachFeature(text, options, splitter, (feature) => features.push(feature));
+  return features;
+}
+
+/** The features of a text with their term weights: counts, or with `positionDecay` sums of word weights. */
+export function weighFeatures(text: string, options: TfidfOptions, splitter?: CompoundSplitter): Map<string, number> {
+  const weights = new Map<string, number>();
+  eachFeature(text, options, splitter, (feature, weight) => weights.set(feature, (weights.get(feature) ?? 0) + weight));
+  return weights;
+}
+
+function eachFeature(text: string, options: TfidfOptions, splitter: CompoundSplitter | undefined, use: (feature: string, weight: number) => void): void {
+  const body = text.trimStart();
   const stemOf = (word: string) => snowballGermanStem(word, { transliterate: options.transliterate });
+  const decay = options.positionDecay;
+  let position = 0;
+  const grams: string[] = [];
   words(body, options, (stem, folded, previous, lower) => {
-    if (options.wordUnigrams) features.push(`w:${stem}`);
-    if (splitter) for (const part of splitter.split(lower)) features.push(`w:${stemOf(part)}`);
-    if (options.wordBigrams && previous !== undefined) features.push(`b:${previous} ${stem}`);
-    if (options.charNgrams) ngrams(folded, options.charNgrams, 'c:', features);
+    const weight = decay ? 1 / (1 + position / decay) : 1;
+    position++;
+    if (options.wordUnigrams) use(`w:${stem}`, weight);
+    if (splitter) for (const part of splitter.split(lower)) use(`w:${stemOf(part)}`, weight);
+    if (options.wordBigrams && previous !== undefined) use(`b:${previous} ${stem}`, weight);
+    if (options.charNgrams) {
+      grams.length = 0;
+      ngrams(folded, options.charNgrams, 'c:', grams);
+      for (const gram of grams) use(gram, weight);
+    }
   });
   if (options.titleWeight > 0) {
     const newline = body.indexOf('\n');
     words(newline < 0 ? body : body.slice(0, newline), options, (stem, folded) => {
-      features.push(`t:${stem}`);
-      if (options.titleCharNgrams) ngrams(folded, options.titleCharNgrams, 'tc:', features);
+      use(`t:${stem}`, 1);
+      if (options.titleCharNgrams) {
+        grams.length = 0;
+        ngrams(folded, options.titleCharNgrams, 'tc:', grams);
+        for (const gram of grams) use(gram, 1);
+      }
     });
   }
-  return features;
 }
 
 /** Calls `use` for each content word: its stem, its folded form, the stem of the content word before it, its lower-case form. */
@@ -224,12 +257,6 @@ function buildLexicon(texts: readonly string[], options: TfidfOptions): string[]
   return [...df].filter(([, count]) => count >= 2).map(([word]) => word).sort();
 }
 
-function counts(features: string[]): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const feature of features) map.set(feature, (map.get(feature) ?? 0) + 1);
-  return map;
-}
-
 export class TfidfVectoriser {
   private readonly index: Map<string, number>;
   private readonly splitter: CompoundSplitter | undefined;
@@ -254,7 +281,7 @@ export class TfidfVectoriser {
     const splitter = options.compoundParts ? new CompoundSplitter(lexicon) : undefined;
     const df = new Map<string, number>();
     for (const text of texts) {
-      for (const feature of counts(analyseText(text, options, splitter)).keys()) df.set(feature, (df.get(feature) ?? 0) + 1);
+      for (const feature of weighFeatures(text, options, splitter).keys()) df.set(feature, (df.get(feature) ?? 0) + 1);
     }
     const kept = [...df]
       .filter(([, count]) => count >= options.minDf)
@@ -272,10 +299,11 @@ export class TfidfVectoriser {
     const { options, idf } = this.state;
     const entries: Array<[at: number, value: number, block: number]> = [];
     const blockNorms = new Float64Array(BLOCKS);
-    for (const [feature, tf] of counts(analyseText(text, options, this.splitter))) {
+    for (const [feature, tf] of weighFeatures(text, options, this.splitter)) {
       const at = this.index.get(feature);
       if (at === undefined) continue;
-      const value = (options.sublinearTf ? 1 + Math.log(tf) : tf) * idf[at]!;
+      // Decayed weights can be below 1, where 1 + ln(tf) would turn negative.
+      const value = (options.sublinearTf ? (options.positionDecay ? Math.log1p(tf) : 1 + Math.log(tf)) : tf) * idf[at]!;
       const block = blockOf(feature);
       entries.push([at, value, block]);
       blockNorms[block]! += value * value;

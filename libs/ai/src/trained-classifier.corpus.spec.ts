@@ -11,10 +11,15 @@ import { trainClassifier } from './trained-classifier.trainer.js';
  * MANIFEST.md), beside the checkout. Train and test are split by group: near-duplicate model
  * ordinances (`family`) and the chunks or annexes of one source file never sit on both sides.
  *
- * Measured with the recommended settings (test part: 87 documents in 61 groups, trained on 252):
- * macro-F1 0.729, accuracy 0.724. Per label: bauen 0.800, finanzen 0.571, ordnung 0.720,
- * schule_kultur 0.909, soziales 0.778, standesamt_meldewesen 0.824, umwelt 0.600, verkehr 0.800,
- * verwaltung 0.556. Other salts for the split give 0.68–0.84. The goal of 0.85 is not reached.
+ * Measured with the recommended settings, chosen by grouped cross-validation on the training part alone
+ * (test part: 87 documents in 61 groups, trained on 252): macro-F1 0.779, accuracy 0.770. Per label:
+ * bauen 0.762, finanzen 0.750, ordnung 0.815, schule_kultur 0.842, soziales 0.889,
+ * standesamt_meldewesen 0.778, umwelt 0.643, verkehr 0.909, verwaltung 0.625 (the settings before
+ * reached 0.729). The goal of 0.85 is not reached. Most of the 20 errors follow the corpus's labelling
+ * conventions rather than the vocabulary: the subject wins over the instrument (an archive's fee
+ * ordinance is schule_kultur), Betriebssatzungen of municipal utilities are umwelt or verwaltung by the
+ * utility, the federal statutes of other domains look like the standesamt_meldewesen statutes (all
+ * federal), and one federal ordinance on soldiers' job reservation (StVorV) is labelled verkehr.
  */
 const CORPUS = resolve(process.cwd(), '../shared/corpus');
 
@@ -29,7 +34,9 @@ describe('trained classifier on the German corpus', () => {
     if (!existsSync(index)) throw new Error(`evaluation corpus not found at ${CORPUS} (expected index.jsonl there)`);
     examples = readLabelledExamples(index);
     split = groupSplit(examples);
+    const started = Date.now();
     model = trainClassifier(split.train.map((i) => examples[i]!));
+    const seconds = (Date.now() - started) / 1000;
     report = classificationReport(
       split.test.map((i) => examples[i]!.label),
       split.test.map((i) => model.predict(examples[i]!.text).label),
@@ -40,7 +47,8 @@ describe('trained classifier on the German corpus', () => {
     );
     console.log(
       [
-        `trained classifier, held-out test: ${split.test.length} documents (trained on ${split.train.length}), ${model.featureCount} features`,
+        `trained classifier, held-out test: ${split.test.length} documents (trained on ${split.train.length} in ${seconds.toFixed(1)} s), ` +
+          `${model.featureCount} features, model file ${(JSON.stringify(model.toJSON()).length / 1e6).toFixed(1)} MB`,
         `  macro-F1 ${report.macroF1.toFixed(3)}  accuracy ${report.accuracy.toFixed(3)}`,
         ...lines,
       ].join('\n'),
@@ -63,10 +71,10 @@ describe('trained classifier on the German corpus', () => {
     expect(hundesteuer.length).toBeGreaterThan(1);
   });
 
-  it('does far better than chance and holds the measured level (macro-F1 0.729; floor 0.70)', () => {
-    expect(report.macroF1).toBeGreaterThanOrEqual(0.7);
-    expect(report.accuracy).toBeGreaterThanOrEqual(0.7);
-    for (const scores of Object.values(report.perLabel)) expect(scores.f1).toBeGreaterThan(0.4);
+  it('does far better than chance and holds the measured level (macro-F1 0.779; floor 0.75)', () => {
+    expect(report.macroF1).toBeGreaterThanOrEqual(0.75);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.75);
+    for (const scores of Object.values(report.perLabel)) expect(scores.f1).toBeGreaterThan(0.55);
   });
 
   // The goal of the issue, not reached yet: this test is expected to fail and turns red once the goal is

@@ -39,7 +39,7 @@ describe('trainClassifier', () => {
       model: { l2: 1e-3, classWeight: 'balanced' },
       converged: true,
     });
-    expect(model.modelName).toMatch(/^tfidf-softmax-regression\/1\+[0-9a-f]{12}$/);
+    expect(model.modelName).toMatch(/^tfidf-softmax-regression\/2\+[0-9a-f]{12}$/);
   });
 
   it('gives the same model for the same examples in another order', () => {
