@@ -34,6 +34,7 @@ const USAGE = `Usage: npm run train -- <route> --data <examples.jsonl> [options]
   --bigrams                 add pairs of adjacent words
   --compound-parts <on|off> cut compounds into words seen in training
   --title-weight <x>        weight of the first line (title) as a block of its own (default 0)
+  --position-decay <n|none> the i-th word counts 1/(1 + i/n): subjects come first (default 50)
   --min-df <n>              keep features in at least n training texts
   --max-features <n>        keep at most n features
   --l2 <x>                  L2 penalty of the logistic regression
@@ -57,6 +58,7 @@ function parseCommandLine(argv: string[]) {
       bigrams: { type: 'boolean', default: false },
       'compound-parts': { type: 'string' },
       'title-weight': { type: 'string' },
+      'position-decay': { type: 'string' },
       'min-df': { type: 'string' },
       'max-features': { type: 'string' },
       l2: { type: 'string' },
@@ -87,6 +89,9 @@ function parseCommandLine(argv: string[]) {
   }
   if (values['title-weight'] !== undefined) features.titleWeight = number('--title-weight', values['title-weight'], 0);
   if (values['min-df'] !== undefined) features.minDf = integer('--min-df', values['min-df']);
+  if (values['position-decay'] !== undefined) {
+    features.positionDecay = values['position-decay'] === 'none' ? null : number('--position-decay', values['position-decay'], 1);
+  }
   if (values['max-features'] !== undefined) features.maxFeatures = integer('--max-features', values['max-features']);
   if (values.l2 !== undefined) model.l2 = number('--l2', values.l2, 0);
   if (values['max-iterations'] !== undefined) model.maxIterations = integer('--max-iterations', values['max-iterations']);
