@@ -4,7 +4,7 @@
 // driven by the same load generator (keep-alive connections, fixed concurrency, prebuilt envelopes).
 // Run after `npm run build`, with Redis at REDIS_URL (default redis://127.0.0.1:6379):
 //   node bench/soap-ingress.bench.mjs [--requests 1500] [--rounds 5] [--concurrency 16] [--with-intake-worker]
-//                                     [--validation catalogue|none] [--profile]
+//                                     [--validation catalogue|none] [--profile] [--xml-workers N]
 // Every request carries a new ProzessID and correlationId, so every one is a new document. Only ingress is
 // measured: the intake worker is paused (unless --with-intake-worker) and no AI worker or write-back runs.
 // The installation uses a private QUEUE_PREFIX; its Redis keys and its folder are removed at the end.
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     'with-intake-worker': { type: 'boolean', default: false },
     validation: { type: 'string', default: 'catalogue' },
     profile: { type: 'boolean', default: false },
+    // XML_WORKERS of the gateway (worker threads reading XML at intake); unset: the configuration's default.
+    'xml-workers': { type: 'string' },
   },
 });
 const REQUESTS = Number(args.requests);
@@ -172,6 +174,7 @@ const env = {
   SCHNITTSTELLE_VAR_DIR: path.join(dir, 'var'),
   QUEUE_PREFIX: prefix,
   LOG_LEVEL: 'silent',
+  ...(args['xml-workers'] === undefined ? {} : { XML_WORKERS: args['xml-workers'] }),
 };
 const config = loadConfig(env, dir);
 
@@ -211,7 +214,7 @@ try {
 
   const envelopeBytes = envelope().byteLength;
   console.log(`node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; ${CONCURRENCY} keep-alive connections; ${ROUNDS} rounds of ${REQUESTS} requests per server after one warm-up round`);
-  console.log(`document: ${path.basename(sampleFile)} (${Buffer.byteLength(sample)} bytes), envelope ${envelopeBytes} bytes, route "${ROUTE}" with validation: ${args.validation}`);
+  console.log(`document: ${path.basename(sampleFile)} (${Buffer.byteLength(sample)} bytes), envelope ${envelopeBytes} bytes, route "${ROUTE}" with validation: ${args.validation}; XML worker threads: ${config.xml.workers}`);
   console.log(`gateway: ${gatewayUrl} (intake worker ${args['with-intake-worker'] ? 'running' : 'paused: ingress only'}); bare node-soap echo: ${bare.url}`);
   console.log('');
 

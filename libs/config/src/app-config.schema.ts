@@ -36,6 +36,8 @@ export const envSchema = z.object({
   JOB_ATTEMPTS: int(1, 100).default(5),
   JOB_BACKOFF_MS: int(10, 3_600_000).default(1000),
   WORKER_CONCURRENCY: int(1, 256).default(4),
+  /** Worker threads that read (inspect and XSD-validate) XML documents at intake; 0 reads them on the main thread. */
+  XML_WORKERS: int(0, 16).optional(),
   DOCUMENT_TTL_DAYS: int(1, 3650).default(30),
   FOLDER_POLL_MS: int(50, 3_600_000).default(1000),
   FOLDER_STABLE_MS: int(0, 3_600_000).default(500),

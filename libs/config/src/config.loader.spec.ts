@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, loadRoutes } from './config.loader.js';
+import { ConfigError, defaultXmlWorkers, loadConfig, loadRoutes } from './config.loader.js';
 
 function tempRoutes(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sst-config-'));
@@ -34,6 +34,15 @@ describe('loadConfig', () => {
     const config = loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(goodRoutes), REDIS_URL: 'redis://10.0.0.1:6380', MAX_BODY_BYTES: '2mib' });
     expect(config.redis.explicit).toBe(true);
     expect(config.limits.maxBodyBytes).toBe(2 * 1024 * 1024);
+  });
+
+  it('reads XML_WORKERS (0: in-process), defaulting to two worker threads when there is a second core', () => {
+    const routes = tempRoutes(goodRoutes);
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: '0' }).xml).toEqual({ workers: 0 });
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: '3' }).xml).toEqual({ workers: 3 });
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes }).xml).toEqual({ workers: defaultXmlWorkers() });
+    expect([defaultXmlWorkers(1), defaultXmlWorkers(2), defaultXmlWorkers(8)]).toEqual([0, 2, 2]);
+    for (const bad of ['-1', '17', 'zwei', '1.5']) expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: bad })).toThrow(/XML_WORKERS/);
   });
 
   it('names the bad variable', () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -130,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     auditDatabaseUrl: e.AUDIT_DATABASE_URL ?? `sqlite:${path.join(varDir, 'audit.sqlite')}`,
     queue: { prefix: e.QUEUE_PREFIX, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY },
     limits: { maxBodyBytes: e.MAX_BODY_BYTES },
+    xml: { workers: e.XML_WORKERS ?? defaultXmlWorkers() },
     documents: { ttlSeconds: e.DOCUMENT_TTL_DAYS * 86_400 },
     folder: { pollMs: e.FOLDER_POLL_MS, stableMs: e.FOLDER_STABLE_MS },
     logLevel: e.LOG_LEVEL,
@@ -138,6 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     tokenBudgetTimeZone: e.TOKEN_BUDGET_TIME_ZONE,
     security: loadSecurityConfig(e, env, cwd, routes, routesFile, (message) => new ConfigError(message)),
   };
+}
+
+/**
+ * XML_WORKERS unset: two worker threads when there is a second core to run them, else in-process. On two
+ * cores two did better than one (one worker idles while the busy main thread has not yet sent its next job).
+ */
+export function defaultXmlWorkers(cores: number = availableParallelism()): number {
+  return cores > 1 ? 2 : 0;
 }
 
 /** The shared services named by the environment (REDIS_URL, DATABASE_URL), for tools and tests that need no routes. */

@@ -9,3 +9,5 @@ export { decodeXmlInput, readDeclaredEncoding, type DecodedXml, type XmlEncoding
 export { XsdSchemaValidator, type XsdValidationIssue, type XsdValidationResult } from './xsd.validator.js';
 export { loadXsdSchema, disposeXsdSchemas, XsdSchemaLoadError, type XsdSchemaLoadOptions } from './xsd-schema.loader.js';
 export * from './xsd-schema.catalogue.js';
+export { readXmlForIntake, type XmlIntakeOptions, type XmlIntakeResult, type XmlIntakeValidation } from './xml-intake.reader.js';
+export { XmlIntakePool, type XmlIntakePoolOptions } from './xml-intake.pool.js';

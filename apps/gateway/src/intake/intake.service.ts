@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AuditLog } from '@app/audit';
 import path from 'node:path';
 import { APP_CONFIG, resolvePath, RoutesRegistry, type AppConfig } from '@app/config';
@@ -30,7 +30,7 @@ import { deriveDocumentId, DocumentStore, sha256Hex } from '@app/documents';
 import { AiUsageStore, DocumentEventsPublisher, PipelineService, type BudgetState, type StepOutcome } from '@app/pipeline';
 import { Steps } from '@app/queue';
 import { contractsDir } from '@app/runtime';
-import { extractText, inspectXml, loadXsdSchema, validateAgainstCatalogue, type XmlInspection } from '@app/xml';
+import { XmlIntakePool, type XmlIntakeValidation, type XsdValidationIssue } from '@app/xml';
 
 /** A document as it arrives over any way in, before it becomes canonical. */
 export interface Submission {
@@ -111,8 +111,10 @@ function decodeText(body: Buffer): string {
  * Everything that can be wrong with the input is found here, before anything is enqueued.
  */
 @Injectable()
-export class IntakeService {
+export class IntakeService implements OnModuleDestroy {
   private readonly logger = new Logger(IntakeService.name);
+  /** The built-in XML reading (inspection, XSD check, text) runs on worker threads, off the thread that serves HTTP. */
+  private readonly xml: XmlIntakePool;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -123,7 +125,15 @@ export class IntakeService {
     private readonly events: DocumentEventsPublisher,
     private readonly connectors: ConnectorRegistry,
     private readonly usage: AiUsageStore,
-  ) {}
+  ) {
+    this.xml = new XmlIntakePool({ size: config.xml.workers, onProblem: (message) => this.logger.warn(message) });
+    if (config.xml.workers > 0 && this.xml.mode === 'in-process') this.logger.log(`XML documents are read in-process: ${this.xml.reason}`);
+  }
+
+  /** Documents still arriving after this are read in-process. */
+  async onModuleDestroy(): Promise<void> {
+    await this.xml.close();
+  }
 
   /** PUBLIC_BASE_URL wins over the address the caller used (behind a reverse proxy they differ). */
   statusUrl(baseUrl: string, documentId: string): string {
@@ -204,9 +214,9 @@ export class IntakeService {
     const { body } = submission;
     const kind = kindOf(body, submission.contentType, submission.filename);
     if (kind !== 'xml') return { kind, text: decodeText(body) };
-    const inspection: XmlInspection = inspectXml(body, xmlLimitsOf(limits));
-    if (how.validate) await this.validateSchema(route, body);
-    return { kind, text: extractText(inspection), rootElement: inspection.rootElement, xoev: inspection.xoev, warnings: inspection.warnings };
+    const read = await this.xml.read(body, { limits: xmlLimitsOf(limits), validation: how.validate ? this.validationOf(route) : { kind: 'none' } });
+    if (read.validation && !read.validation.valid) throw schemaInvalid(read.validation.errors);
+    return { kind, text: read.text, rootElement: read.rootElement, xoev: read.xoev, warnings: read.warnings };
   }
 
   /** The route's connector reads the message: parse, validate (at intake only), toDocument. Its InputErrors refuse the document. */
@@ -233,17 +243,11 @@ export class IntakeService {
     });
   }
 
-  /** The route's XSD check; a schema-invalid document is refused with every error's line and column. */
-  private async validateSchema(route: Route, body: Buffer): Promise<void> {
-    if (route.validation === 'none') return;
-    const result =
-      route.validation === 'catalogue'
-        ? await validateAgainstCatalogue(body, contractsDir())
-        : await (await loadXsdSchema(resolvePath(path.dirname(this.config.paths.routesFile), route.validation.schema))).validate(body);
-    if (result.valid) return;
-    const shown = result.errors.slice(0, MAX_REPORTED_SCHEMA_ERRORS).map((e) => `line ${e.line}, column ${e.column}: ${e.message.trim()}`);
-    const more = result.errors.length > shown.length ? `; and ${result.errors.length - shown.length} more` : '';
-    throw new InputError(`the document is not valid against its schema: ${shown.join('; ')}${more}`, 'schema-invalid', 422);
+  /** The route's XSD check. */
+  private validationOf(route: Route): XmlIntakeValidation {
+    if (route.validation === 'none') return { kind: 'none' };
+    if (route.validation === 'catalogue') return { kind: 'catalogue', catalogueRoot: contractsDir() };
+    return { kind: 'schema', schemaPath: resolvePath(path.dirname(this.config.paths.routesFile), route.validation.schema) };
   }
 
   /**
@@ -302,6 +306,13 @@ export class IntakeService {
       this.logger.error(`refusal not audited: ${(auditError as Error).message}`);
     }
   }
+}
+
+/** A schema-invalid document is refused with every error's line and column. */
+function schemaInvalid(errors: readonly XsdValidationIssue[]): InputError {
+  const shown = errors.slice(0, MAX_REPORTED_SCHEMA_ERRORS).map((e) => `line ${e.line}, column ${e.column}: ${e.message.trim()}`);
+  const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more` : '';
+  return new InputError(`the document is not valid against its schema: ${shown.join('; ')}${more}`, 'schema-invalid', 422);
 }
 
 /** Facts for the audit trail: what came in, never its content. */

@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { UnavailableError } from '@app/contracts';
+import { reviveXmlWorkerError, type XmlWorkerJob, type XmlWorkerMessage } from './xml-intake.protocol.js';
+import { readXmlForIntake, type XmlIntakeOptions, type XmlIntakeResult } from './xml-intake.reader.js';
+
+export interface XmlIntakePoolOptions {
+  /** Worker threads; 0 reads every document in-process. */
+  size: number;
+  /**
+   * The worker's module, a built JS file. Default: `xml-intake.worker.js` beside this module, which exists
+   * only in the build (dist/); run from the TypeScript sources (Jest, ts tooling) there is none, and the
+   * pool reads in-process instead (`mode` says which, `reason` why).
+   */
+  workerFile?: string | URL;
+  /** Told about crashed or unstartable workers (the pool copes with both by itself). */
+  onProblem?: (message: string) => void;
+}
+
+interface Pending {
+  body: Uint8Array;
+  options: XmlIntakeOptions;
+  resolve: (result: XmlIntakeResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Jobs sent and not answered, oldest first; the worker reads them one after the other in this order. */
+  jobs: Array<{ id: number; pending: Pending }>;
+  failure?: Error;
+}
+
+/**
+ * Jobs a worker holds at once. More than one, so it need not wait for the busy main thread to take an answer
+ * and send the next job; few, so a crash puts little back into the queue.
+ */
+const JOBS_PER_WORKER = 2;
+
+const DEFAULT_WORKER_FILE = new URL('./xml-intake.worker.js', import.meta.url);
+
+/**
+ * Reads XML documents for intake (readXmlForIntake) on worker threads, so the main thread keeps serving
+ * HTTP, Redis and the audit log while another core parses and validates. Results and errors are the ones
+ * the in-process reading gives. A worker gets a couple of jobs at a time, the rest wait here in order. A
+ * worker that dies takes only the job it was running with it (answered with UnavailableError, the sender
+ * may retry): the ones it had not started go to its replacement. A worker that dies before it started,
+ * and a closed pool, read in-process.
+ */
+export class XmlIntakePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly file: string | undefined;
+  private nextId = 1;
+  private closed = false;
+  private fallback: string | undefined;
+
+  constructor(private readonly options: XmlIntakePoolOptions) {
+    if (!Number.isSafeInteger(options.size) || options.size < 0) throw new RangeError(`XML worker pool size must be a whole number from 0, got ${options.size}`);
+    const file = options.workerFile ?? DEFAULT_WORKER_FILE;
+    const filePath = file instanceof URL ? fileURLToPath(file) : file;
+    if (options.size === 0) this.fallback = 'XML_WORKERS is 0';
+    else if (!existsSync(filePath)) this.fallback = `no worker module at ${filePath} (not running from the build)`;
+    else {
+      this.file = filePath;
+      for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+    }
+  }
+
+  /** 'workers' while documents go to worker threads; 'in-process' otherwise (see reason). */
+  get mode(): 'workers' | 'in-process' {
+    return this.fallback === undefined && !this.closed ? 'workers' : 'in-process';
+  }
+
+  get reason(): string | undefined {
+    return this.closed ? 'the pool is closed' : this.fallback;
+  }
+
+  /** Live worker threads (replacements included). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** readXmlForIntake, on a worker when there is one. The body is copied once for the worker; the caller keeps its own. */
+  read(body: Uint8Array, options: XmlIntakeOptions): Promise<XmlIntakeResult> {
+    if (this.mode === 'in-process') return readXmlForIntake(body, options);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ body, options, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Ends the workers; jobs still waiting are read in-process, and so is everything after. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) for (const job of slot.jobs.splice(0)) this.runInProcess(job.pending);
+    this.drainInProcess();
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.file!);
+    // The pool must not keep a process alive that is otherwise done (a forgotten close, a test).
+    worker.unref();
+    const slot: Slot = { worker, ready: false, jobs: [] };
+    worker.on('message', (message: XmlWorkerMessage) => this.onMessage(slot, message));
+    worker.on('error', (error) => (slot.failure = error));
+    worker.on('messageerror', (error) => (slot.failure = error));
+    worker.on('exit', (code) => this.onExit(slot, code));
+    return slot;
+  }
+
+  private dispatch(): void {
+    // Fill the emptiest worker first, so a second worker gets work before the first gets its second job.
+    while (this.queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const candidate of this.slots) if (candidate.jobs.length < JOBS_PER_WORKER && (!slot || candidate.jobs.length < slot.jobs.length)) slot = candidate;
+      if (!slot) return;
+      const pending = this.queue.shift()!;
+      const id = this.nextId++;
+      slot.jobs.push({ id, pending });
+      // A copy of exactly the document's bytes, transferred: cloning the caller's Buffer would copy its
+      // whole backing store (often Node's shared 8 KiB pool), and the caller still needs its body.
+      const body = new Uint8Array(pending.body.byteLength);
+      body.set(pending.body);
+      slot.worker.postMessage({ id, body, options: pending.options } satisfies XmlWorkerJob, [body.buffer]);
+    }
+  }
+
+  private onMessage(slot: Slot, message: XmlWorkerMessage): void {
+    if ('ready' in message) {
+      slot.ready = true;
+      return;
+    }
+    const index = slot.jobs.findIndex((job) => job.id === message.id);
+    if (index === -1) return;
+    const [job] = slot.jobs.splice(index, 1) as [{ id: number; pending: Pending }];
+    if ('result' in message) job.pending.resolve(message.result);
+    else job.pending.reject(reviveXmlWorkerError(message.error));
+    this.dispatch();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const index = this.slots.indexOf(slot);
+    if (this.closed || index === -1) return;
+    const why = slot.failure ? slot.failure.message : `exit code ${code}`;
+    const jobs = slot.jobs.splice(0);
+    if (!slot.ready) {
+      // It never started (a broken build, no memory): replacing it would fail the same way, in a loop.
+      this.slots.splice(index, 1);
+      this.options.onProblem?.(`XML worker could not start (${why}); documents are read in-process`);
+      for (const job of jobs) this.runInProcess(job.pending);
+      if (this.slots.length === 0) {
+        this.fallback = `the XML worker could not start (${why})`;
+        this.drainInProcess();
+      } else this.dispatch();
+      return;
+    }
+    this.options.onProblem?.(`XML worker stopped (${why}); replaced`);
+    // It was reading the oldest; the others it had not begun wait for the replacement, first in line.
+    const [running, ...waiting] = jobs;
+    running?.pending.reject(new UnavailableError(`the XML worker stopped while reading the document (${why}); send it again`));
+    this.queue.unshift(...waiting.map((job) => job.pending));
+    this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+
+  private runInProcess(pending: Pending): void {
+    readXmlForIntake(pending.body, pending.options).then(pending.resolve, pending.reject);
+  }
+
+  private drainInProcess(): void {
+    for (const pending of this.queue.splice(0)) this.runInProcess(pending);
+  }
+}
