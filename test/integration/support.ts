@@ -102,25 +102,7 @@ export function rmDir(dir: string | undefined): void {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Removes every key the installation left in the shared Redis (queue prefix = document store prefix). */
-export async function dropInstallationKeys(config: AppConfig): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis({ ...redisOptionsFromUrl(config.redis.url), lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.queue.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch {
-    // The shared Redis being away at cleanup is not this test's failure.
-  } finally {
-    redis.disconnect();
-  }
-}
+export { dropInstallationKeys } from '@app/testing';
 
 /**
  * Calls an operation of Schnittstelle's SOAP 1.1 port with a node-soap client. Not `client.submitDocumentAsync`:

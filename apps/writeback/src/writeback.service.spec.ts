@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { connectorRegistry, ConnectorRegistry, defineConnector, type OutboundMessage } from '@app/connectors';
 import { DigitalSourceType, PermanentError, RetryableError, type AiLabel, type CanonicalDocument, type StepResult } from '@app/contracts';
-import { DOCUMENTS_REDIS, DocumentStore, sha256Hex } from '@app/documents';
+import { DocumentStore, sha256Hex } from '@app/documents';
 import { RuntimeModule } from '@app/runtime';
-import { testInstallation, type TestInstallation } from '@app/testing';
+import { dropInstallationKeys, testInstallation, type TestInstallation } from '@app/testing';
 import { combinedLabel, WritebackService } from './writeback.service.js';
 
 function result(step: string, label: Partial<AiLabel>): StepResult {
@@ -115,13 +114,7 @@ describe('WritebackService with connectors (real Redis, real outbox folder)', ()
 
   afterAll(async () => {
     if (!moduleRef) return;
-    const redis = moduleRef.get<Redis>(DOCUMENTS_REDIS);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${installation.config.queue.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await dropInstallationKeys(installation.config);
     await moduleRef.close();
     fs.rmSync(installation.dir, { recursive: true, force: true });
   });

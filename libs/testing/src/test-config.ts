@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, serviceUrls, type AppConfig } from '@app/config';
-import { freePort } from '@app/queue';
+import { Redis } from 'ioredis';
+import { freePort, redisOptionsFromUrl } from '@app/queue';
 
 export { freePort };
 
@@ -47,5 +48,24 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (value !== undefined && value !== false) return value as T;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Removes every key a test installation left in the shared Redis (queue prefix = document store prefix). */
+export async function dropInstallationKeys(config: AppConfig): Promise<void> {
+  const redis = new Redis({ ...redisOptionsFromUrl(config.redis.url), lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.queue.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // The shared Redis being away at cleanup is not the test's failure.
+  } finally {
+    redis.disconnect();
   }
 }

@@ -10,7 +10,7 @@ import { DOCUMENTS_REDIS, DocumentStore } from '@app/documents';
 import { PipelineService } from '@app/pipeline';
 import { QueueNames } from '@app/queue';
 import { RuntimeModule } from '@app/runtime';
-import { expectInputError, testInstallation, type TestInstallation } from '@app/testing';
+import { dropInstallationKeys, expectInputError, testInstallation, type TestInstallation } from '@app/testing';
 import { admitForConnector, IntakeService, kindOf, type Submission } from './intake.service.js';
 
 const xml = Buffer.from('<?xml version="1.0"?><a/>');
@@ -128,13 +128,7 @@ describe('IntakeService with connectors (real Redis, real audit log)', () => {
 
   afterAll(async () => {
     if (!moduleRef) return;
-    const redis = moduleRef.get<Redis>(DOCUMENTS_REDIS);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${installation.config.queue.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await dropInstallationKeys(installation.config);
     await moduleRef.close();
     rmSync(installation.dir, { recursive: true, force: true });
   });
