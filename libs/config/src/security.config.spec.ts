@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { makeTestCertificates, type TestCertificates } from '@app/testing';
+import { expectThrown, makeTestCertificates, type TestCertificates } from '@app/testing';
 import { ConfigError, loadConfig } from './config.loader.js';
 
 const HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=';
@@ -32,15 +32,7 @@ function load(env: Record<string, string>, routesYaml = routes()) {
   return loadConfig({ SCHNITTSTELLE_ROUTES: file('routes.yaml', routesYaml), ...env }, dir);
 }
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (fn: () => unknown): string => expectThrown(ConfigError, fn).message;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sst-security-'));

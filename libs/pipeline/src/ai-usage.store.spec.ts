@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { DeferredError } from '@app/contracts';
-import { TEST_REDIS_URL } from '@app/testing';
+import { expectRejected, TEST_REDIS_URL } from '@app/testing';
 import { AiUsageStore, budgetDay } from './ai-usage.store.js';
 
 const redis = new Redis(TEST_REDIS_URL);
@@ -9,15 +9,7 @@ const prefix = `sst-usage-${process.pid}-${Date.now()}`;
 let clock = Date.parse('2026-03-28T12:00:00.000Z');
 const store = (options: { leaseMs?: number } = {}) => new AiUsageStore(redis, { prefix, timeZone: 'Europe/Berlin', now: () => clock, ...options });
 
-async function deferral(promise: Promise<unknown>): Promise<DeferredError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DeferredError) return error;
-    throw error;
-  }
-  throw new Error('expected a DeferredError');
-}
+const deferral = (promise: Promise<unknown>) => expectRejected(DeferredError, promise);
 
 beforeEach(async () => {
   const keys = await redis.keys(`${prefix}:*`);

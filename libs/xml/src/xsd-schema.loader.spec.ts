@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { disposeXsdSchemas, loadXsdSchema, XsdSchemaLoadError } from './xsd-schema.loader.js';
+import { expectRejected } from '@app/testing';
 
 const CONTRACTS = path.resolve(process.cwd(), 'contracts');
 const XDOMEA_ROOT = path.join(CONTRACTS, 'xdomea/3.0.0');
@@ -13,15 +14,7 @@ const schema = (body: string, prolog = '') => `<?xml version="1.0"?>\n${prolog}<
 const includeOf = (location: string) => schema(`<xs:include schemaLocation="${location}"/>\n<xs:element name="a" type="t:Wert"/>`);
 const WERT = schema('<xs:simpleType name="Wert"><xs:restriction base="xs:string"><xs:maxLength value="3"/></xs:restriction></xs:simpleType>');
 
-async function loadError(promise: Promise<unknown>): Promise<XsdSchemaLoadError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(XsdSchemaLoadError);
-    return error as XsdSchemaLoadError;
-  }
-  throw new Error('expected XsdSchemaLoadError, but the schema loaded');
-}
+const loadError = (promise: Promise<unknown>) => expectRejected(XsdSchemaLoadError, promise);
 
 describe('loadXsdSchema', () => {
   let dir: string;

@@ -5,21 +5,14 @@ import { deflateRawSync } from 'node:zlib';
 import { InputError } from '@app/contracts';
 import { writeZip } from './zip-archive.writer.js';
 import { RATIO_FLOOR_BYTES, readZipContainer, type ZipLimits } from './zip-container.reader.js';
+import { expectRejected } from '@app/testing';
 
 const FIXTURES = path.resolve(process.cwd(), 'test/fixtures');
 const CONTAINER_0503 = path.join(FIXTURES, 'ok/xdomea/242f44e8-bebf-4503-a086-db252c6a4277_Aussonderung.Aussonderung.0503.zip');
 const LIMITS: ZipLimits = { maxEntries: 100, maxUnpackedBytes: 100 * 1024 * 1024, maxCompressionRatio: 200 };
 const AT = new Date('2026-03-01T12:34:56Z');
 
-async function refusal(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError, but the ZIP was accepted');
-}
+const refusal = (promise: Promise<unknown>) => expectRejected(InputError, promise);
 
 /** Offsets of the central-directory headers, in entry order. */
 function centralHeaders(zip: Buffer): number[] {

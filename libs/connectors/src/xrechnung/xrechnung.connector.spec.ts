@@ -10,6 +10,7 @@ import type { ConnectorContext, ConnectorDocument } from '../sdk/connector.defin
 import { checkRouteConnectors, ConnectorRegistry } from '../sdk/connector.registry.js';
 import type { InvoiceFacts } from './invoice-facts.types.js';
 import { renderInvoiceText, xrechnungConnector, type ParsedInvoice, type XrechnungOptions } from './xrechnung.connector.js';
+import { expectRejected } from '@app/testing';
 
 /** The 45 UBL invoices of the official XRechnung 3.0 test suite (see ../shared/conformance/README.md). */
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xrechnung/samples');
@@ -60,15 +61,7 @@ async function read(body: Buffer | string, ctx = defaultCtx): Promise<{ parsed: 
   return { parsed, document: await xrechnungConnector.toDocument!(parsed, ctx) };
 }
 
-async function refusal(body: Buffer | string, ctx = defaultCtx): Promise<InputError> {
-  try {
-    await read(body, ctx);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError, but the invoice was taken');
-}
+const refusal = (body: Buffer | string, ctx = defaultCtx) => expectRejected(InputError, read(body, ctx));
 
 describe('xrechnungConnector: declaration and options', () => {
   it('is a format connector: parse, validate, toDocument, fromResult, no transport hooks', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@app/contracts';
 import { disposeXsdSchemas, loadXsdSchema, type XsdSchemaValidator } from '@app/xml';
 import { buildAuthorHeader, buildMessageMetaData, type MessageMetaDataInput } from './xta2-metadata.builder.js';
+import { expectThrown } from '@app/testing';
 
 const METADATA_XSD = fileURLToPath(new URL('../../../../contracts/xta2/3.1.1/OSCI_MessageMetaData_V2.02.xsd', import.meta.url));
 
@@ -15,15 +16,7 @@ const minimal: MessageMetaDataInput = {
   messageType: { code: 'xdomea.0602', listUri: 'urn:de:payloadSchema:elementName', listVersionId: '1.0', payloadSchema: 'urn:xoev-de:xdomea:schema:3.0.0' },
 };
 
-function thrown(fn: () => unknown): PermanentError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PermanentError);
-    return error as PermanentError;
-  }
-  throw new Error('expected a PermanentError');
-}
+const thrown = (fn: () => unknown) => expectThrown(PermanentError, fn);
 
 describe('buildMessageMetaData', () => {
   let xsd: XsdSchemaValidator;
