@@ -60,7 +60,7 @@ describe('the whole middleware as one process', () => {
 
   it('prints where everything is', () => {
     const out = middleware.output();
-    for (const line of ['SOAP 1.1:', 'WSDL: ', 'REST:', 'Status:', 'Health:', 'Inbox dms:', 'Outbox ablage:', 'Write-back dms: SOAP storeAnalysis']) {
+    for (const line of ['SOAP 1.1:', 'WSDL: ', 'REST:', 'Status:', 'Routes, AI:', 'Health:', 'Inbox dms:', 'Outbox ablage:', 'Write-back dms: SOAP storeAnalysis']) {
       expect(out).toContain(line);
     }
   });

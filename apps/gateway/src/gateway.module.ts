@@ -47,6 +47,7 @@ export const gatewayApp = {
     `  SOAP 1.2:         ${baseUrl}${SOAP_PATHS['1.2'].path}`,
     `  REST:             POST ${baseUrl}/api/v1/documents?route=<route>`,
     `  Status:           GET  ${baseUrl}/api/v1/documents/<documentId>`,
+    `  Routes, AI:       GET  ${baseUrl}/api/v1/routes   ${baseUrl}/api/v1/providers   (limits, token budgets)`,
     `  Queues (ops):     ${baseUrl}${QUEUE_BOARD_PATH}   metrics: ${baseUrl}/ops/metrics   (loopback only)`,
     ...config.routes.filter((r) => r.accept.includes('folder')).map((r) => `  Inbox ${r.id}:${' '.repeat(Math.max(1, 11 - r.id.length))}${config.paths.inbox}/${r.id}/`),
     ...config.routes.flatMap((r) => (r.sources ?? []).map((s) => `  Source ${r.id}:${' '.repeat(Math.max(1, 10 - r.id.length))}${s.connector}`)),
