@@ -38,6 +38,8 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 256).default(4),
   /** Worker threads that read (inspect and XSD-validate) XML documents at intake; 0 reads them on the main thread. */
   XML_WORKERS: int(0, 16).optional(),
+  /** How long an XML worker may take over one document before it is replaced and the sender told to send again. */
+  XML_WORKER_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   DOCUMENT_TTL_DAYS: int(1, 3650).default(30),
   FOLDER_POLL_MS: int(50, 3_600_000).default(1000),
   FOLDER_STABLE_MS: int(0, 3_600_000).default(500),

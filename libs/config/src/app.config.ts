@@ -17,8 +17,8 @@ export interface AppConfig {
   auditDatabaseUrl: string;
   queue: { prefix: string; attempts: number; backoffMs: number; concurrency: number };
   limits: { maxBodyBytes: number };
-  /** Worker threads for the XML reading of intake; 0: in-process. */
-  xml: { workers: number };
+  /** Worker threads for the XML reading of intake (0: in-process), and how long one document may take on one. */
+  xml: { workers: number; timeoutMs: number };
   documents: { ttlSeconds: number };
   folder: { pollMs: number; stableMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -38,11 +38,17 @@ describe('loadConfig', () => {
 
   it('reads XML_WORKERS (0: in-process), defaulting to two worker threads when there is a second core', () => {
     const routes = tempRoutes(goodRoutes);
-    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: '0' }).xml).toEqual({ workers: 0 });
-    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: '3' }).xml).toEqual({ workers: 3 });
-    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes }).xml).toEqual({ workers: defaultXmlWorkers() });
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: '0' }).xml).toEqual({ workers: 0, timeoutMs: 30_000 });
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: '3' }).xml).toEqual({ workers: 3, timeoutMs: 30_000 });
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes }).xml).toEqual({ workers: defaultXmlWorkers(), timeoutMs: 30_000 });
     expect([defaultXmlWorkers(1), defaultXmlWorkers(2), defaultXmlWorkers(8)]).toEqual([0, 2, 2]);
     for (const bad of ['-1', '17', 'zwei', '1.5']) expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKERS: bad })).toThrow(/XML_WORKERS/);
+  });
+
+  it('reads XML_WORKER_TIMEOUT_MS, the time one document may take on a worker', () => {
+    const routes = tempRoutes(goodRoutes);
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKER_TIMEOUT_MS: '5000' }).xml.timeoutMs).toBe(5000);
+    for (const bad of ['0', '99', 'lang', '1.5']) expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKER_TIMEOUT_MS: bad })).toThrow(/XML_WORKER_TIMEOUT_MS/);
   });
 
   it('names the bad variable', () => {

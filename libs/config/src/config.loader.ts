@@ -131,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     auditDatabaseUrl: e.AUDIT_DATABASE_URL ?? `sqlite:${path.join(varDir, 'audit.sqlite')}`,
     queue: { prefix: e.QUEUE_PREFIX, attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY },
     limits: { maxBodyBytes: e.MAX_BODY_BYTES },
-    xml: { workers: e.XML_WORKERS ?? defaultXmlWorkers() },
+    xml: { workers: e.XML_WORKERS ?? defaultXmlWorkers(), timeoutMs: e.XML_WORKER_TIMEOUT_MS },
     documents: { ttlSeconds: e.DOCUMENT_TTL_DAYS * 86_400 },
     folder: { pollMs: e.FOLDER_POLL_MS, stableMs: e.FOLDER_STABLE_MS },
     logLevel: e.LOG_LEVEL,

@@ -47,6 +47,18 @@ parentPort.on('message', (job) => {
 });
 parentPort.postMessage({ ready: true });
 `;
+/** Answers with the body as text; spins forever on `hang`, blocks its thread for 250 ms on `slow`. */
+const ECHO_HANG_OR_SLOW = `
+import { parentPort } from 'node:worker_threads';
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+parentPort.on('message', (job) => {
+  const text = Buffer.from(job.body).toString('utf8');
+  if (text === 'hang') for (;;);
+  if (text === 'slow') Atomics.wait(sleeper, 0, 0, 250);
+  parentPort.postMessage({ id: job.id, result: { text, rootElement: 'echo', warnings: [] } });
+});
+parentPort.postMessage({ ready: true });
+`;
 
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
@@ -130,6 +142,8 @@ describe('XmlIntakePool, choosing where to read', () => {
   it('refuses a size that is not a whole number from 0', () => {
     expect(() => new XmlIntakePool({ size: -1 })).toThrow(RangeError);
     expect(() => new XmlIntakePool({ size: 1.5 })).toThrow(RangeError);
+    expect(() => new XmlIntakePool({ size: 0, timeoutMs: 0 })).toThrow(RangeError);
+    expect(() => new XmlIntakePool({ size: 0, timeoutMs: 2.5 })).toThrow(RangeError);
   });
 
   it('falls back to in-process when the worker cannot start, losing no document', async () => {
@@ -160,5 +174,47 @@ describe('XmlIntakePool when a worker dies', () => {
     // A second crash is handled like the first.
     await expect(crashing.read(Buffer.from('crash'), none)).rejects.toBeInstanceOf(UnavailableError);
     await expect(crashing.read(Buffer.from('sechs'), none)).resolves.toMatchObject({ text: 'sechs' });
+  });
+});
+
+describe('XmlIntakePool when a worker is stuck', () => {
+  const none: XmlIntakeOptions = { validation: { kind: 'none' } };
+  const texts = (outcomes: unknown[]) => outcomes.map((o) => (o as { result?: { text: string } }).result?.text ?? 'rejected');
+
+  it('ends it after the deadline, refuses only that document with UnavailableError, and gives the others to a new worker', async () => {
+    const problems: string[] = [];
+    const stuck = pool({ size: 1, timeoutMs: 300, workerFile: fakeWorker(ECHO_HANG_OR_SLOW), onProblem: (m) => problems.push(m) });
+    const started = Date.now();
+    const outcomes = await Promise.all(['eins', 'hang', 'zwei', 'drei'].map((text) => outcome(() => stuck.read(Buffer.from(text), none))));
+    expect(texts(outcomes)).toEqual(['eins', 'rejected', 'zwei', 'drei']);
+    expect(outcomes[1]).toMatchObject({ error: { class: 'UnavailableError', code: 'unavailable', message: expect.stringContaining('no answer within 300 ms') } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(problems).toEqual([expect.stringMatching(/stopped \(no answer within 300 ms\); replaced/)]);
+    expect(stuck.mode).toBe('workers');
+    expect(stuck.size).toBe(1);
+    await expect(stuck.read(Buffer.from('vier'), none)).resolves.toMatchObject({ text: 'vier' });
+    // A second stuck worker is handled like the first.
+    await expect(stuck.read(Buffer.from('hang'), none)).rejects.toBeInstanceOf(UnavailableError);
+    await expect(stuck.read(Buffer.from('fünf'), none)).resolves.toMatchObject({ text: 'fünf' });
+    expect(problems).toHaveLength(2);
+  });
+
+  it('counts the deadline from when the worker starts a document, not from when it was queued', async () => {
+    const problems: string[] = [];
+    const slow = pool({ size: 1, timeoutMs: 400, workerFile: fakeWorker(ECHO_HANG_OR_SLOW), onProblem: (m) => problems.push(m) });
+    const started = Date.now();
+    // Each takes 250 ms; the worker holds two at a time, so each waits about 500 ms from being sent to it
+    // until its answer, and all together take longer than the deadline: none may be refused.
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => outcome(() => slow.read(Buffer.from('slow'), none))));
+    expect(Date.now() - started).toBeGreaterThan(900);
+    expect(texts(outcomes)).toEqual(['slow', 'slow', 'slow', 'slow']);
+    expect(problems).toEqual([]);
+  });
+
+  it('leaves a worker that answers in time alone (the built worker, default deadline)', async () => {
+    const problems: string[] = [];
+    const workers = pool({ size: 1, workerFile: BUILT_WORKER, onProblem: (m) => problems.push(m) });
+    await expect(workers.read(Buffer.from('<a>Text</a>'), none)).resolves.toMatchObject({ text: 'Text' });
+    expect(problems).toEqual([]);
   });
 });

@@ -14,9 +14,16 @@ export interface XmlIntakePoolOptions {
    * pool reads in-process instead (`mode` says which, `reason` why).
    */
   workerFile?: string | URL;
-  /** Told about crashed or unstartable workers (the pool copes with both by itself). */
+  /**
+   * How long a worker may take over one document (from when it starts on it) before it is ended and replaced;
+   * the document is refused with UnavailableError. Default 30 s.
+   */
+  timeoutMs?: number;
+  /** Told about crashed, stuck or unstartable workers (the pool copes with all of them by itself). */
   onProblem?: (message: string) => void;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 interface Pending {
   body: Uint8Array;
@@ -31,6 +38,9 @@ interface Slot {
   /** Jobs sent and not answered, oldest first; the worker reads them one after the other in this order. */
   jobs: Array<{ id: number; pending: Pending }>;
   failure?: Error;
+  /** The deadline of the job the worker is on (the oldest), and that job's id. */
+  timer?: NodeJS.Timeout;
+  timedJob?: number;
 }
 
 /**
@@ -46,8 +56,9 @@ const DEFAULT_WORKER_FILE = new URL('./xml-intake.worker.js', import.meta.url);
  * HTTP, Redis and the audit log while another core parses and validates. Results and errors are the ones
  * the in-process reading gives. A worker gets a couple of jobs at a time, the rest wait here in order. A
  * worker that dies takes only the job it was running with it (answered with UnavailableError, the sender
- * may retry): the ones it had not started go to its replacement. A worker that dies before it started,
- * and a closed pool, read in-process.
+ * may retry): the ones it had not started go to its replacement. A worker that takes longer than the
+ * deadline over one document is treated the same way: ended, replaced, that document refused. A worker that
+ * dies before it started, and a closed pool, read in-process.
  */
 export class XmlIntakePool {
   private readonly slots: Slot[] = [];
@@ -56,9 +67,12 @@ export class XmlIntakePool {
   private nextId = 1;
   private closed = false;
   private fallback: string | undefined;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: XmlIntakePoolOptions) {
     if (!Number.isSafeInteger(options.size) || options.size < 0) throw new RangeError(`XML worker pool size must be a whole number from 0, got ${options.size}`);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isSafeInteger(this.timeoutMs) || this.timeoutMs < 1) throw new RangeError(`XML worker timeout must be a whole number of milliseconds from 1, got ${options.timeoutMs}`);
     const file = options.workerFile ?? DEFAULT_WORKER_FILE;
     const filePath = file instanceof URL ? fileURLToPath(file) : file;
     if (options.size === 0) this.fallback = 'XML_WORKERS is 0';
@@ -97,7 +111,10 @@ export class XmlIntakePool {
     if (this.closed) return;
     this.closed = true;
     const slots = this.slots.splice(0);
-    for (const slot of slots) for (const job of slot.jobs.splice(0)) this.runInProcess(job.pending);
+    for (const slot of slots) {
+      clearTimeout(slot.timer);
+      for (const job of slot.jobs.splice(0)) this.runInProcess(job.pending);
+    }
     this.drainInProcess();
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
@@ -128,7 +145,29 @@ export class XmlIntakePool {
       const body = new Uint8Array(pending.body.byteLength);
       body.set(pending.body);
       slot.worker.postMessage({ id, body, options: pending.options } satisfies XmlWorkerJob, [body.buffer]);
+      this.arm(slot);
     }
+  }
+
+  /** Starts the deadline of the job the worker is now on, when that changed. */
+  private arm(slot: Slot): void {
+    const head = slot.jobs[0]?.id;
+    if (head === slot.timedJob) return;
+    clearTimeout(slot.timer);
+    slot.timedJob = head;
+    slot.timer = undefined;
+    if (head === undefined) return;
+    slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs);
+    // A pending deadline must not keep a finished process alive either.
+    slot.timer.unref();
+  }
+
+  private onTimeout(slot: Slot): void {
+    if (this.closed || !this.slots.includes(slot)) return;
+    // Handled now, not when the thread has ended: an answer that still comes is ignored, and the jobs it had
+    // not begun must not wait for the termination.
+    this.lose(slot, `no answer within ${this.timeoutMs} ms`);
+    void slot.worker.terminate();
   }
 
   private onMessage(slot: Slot, message: XmlWorkerMessage): void {
@@ -139,15 +178,22 @@ export class XmlIntakePool {
     const index = slot.jobs.findIndex((job) => job.id === message.id);
     if (index === -1) return;
     const [job] = slot.jobs.splice(index, 1) as [{ id: number; pending: Pending }];
+    this.arm(slot);
     if ('result' in message) job.pending.resolve(message.result);
     else job.pending.reject(reviveXmlWorkerError(message.error));
     this.dispatch();
   }
 
   private onExit(slot: Slot, code: number): void {
+    if (this.closed || !this.slots.includes(slot)) return;
+    this.lose(slot, slot.failure ? slot.failure.message : `exit code ${code}`);
+  }
+
+  /** A worker is gone (ended, or stuck and about to be ended): settle its jobs and replace it if it had started. */
+  private lose(slot: Slot, why: string): void {
     const index = this.slots.indexOf(slot);
-    if (this.closed || index === -1) return;
-    const why = slot.failure ? slot.failure.message : `exit code ${code}`;
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
     const jobs = slot.jobs.splice(0);
     if (!slot.ready) {
       // It never started (a broken build, no memory): replacing it would fail the same way, in a loop.

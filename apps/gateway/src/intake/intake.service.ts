@@ -126,7 +126,7 @@ export class IntakeService implements OnModuleDestroy {
     private readonly connectors: ConnectorRegistry,
     private readonly usage: AiUsageStore,
   ) {
-    this.xml = new XmlIntakePool({ size: config.xml.workers, onProblem: (message) => this.logger.warn(message) });
+    this.xml = new XmlIntakePool({ size: config.xml.workers, timeoutMs: config.xml.timeoutMs, onProblem: (message) => this.logger.warn(message) });
     if (config.xml.workers > 0 && this.xml.mode === 'in-process') this.logger.log(`XML documents are read in-process: ${this.xml.reason}`);
   }
 
