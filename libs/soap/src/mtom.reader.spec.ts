@@ -3,6 +3,7 @@ import soap from 'soap';
 import { MtomError, XOP_NAMESPACE, unpackMtom } from './mtom.reader.js';
 import { parseMediaType } from './soap-envelope.guard.js';
 import { SOAP11_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
+import { expectThrown } from '@app/testing';
 
 const TNS = 'urn:schnittstelle:v1';
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
@@ -29,15 +30,7 @@ function unpack(body: Buffer | string, contentType: string) {
   return unpackMtom(Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), parseMediaType(contentType)!);
 }
 
-function mtomError(fn: () => unknown): MtomError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MtomError);
-    return error as MtomError;
-  }
-  throw new Error('expected an MtomError, but the request was accepted');
-}
+const mtomError = (fn: () => unknown) => expectThrown(MtomError, fn);
 
 /** A request written by hand: parts as [headers, body]. */
 function handMade(parts: Array<[string, string | Buffer]>, boundary = 'b1', close = true): Buffer {

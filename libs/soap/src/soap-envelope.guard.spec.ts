@@ -4,6 +4,7 @@ import { SoapRefusal, checkEnvelope, parseMediaType } from './soap-envelope.guar
 import type { EnvelopeCheckInput } from './soap-envelope.guard.js';
 import { SOAP11_ENVELOPE_NAMESPACE, SOAP12_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
 import { describeWsdl, findPort } from './wsdl.inspector.js';
+import { expectThrown } from '@app/testing';
 
 const operations = findPort(describeWsdl(readFileSync('contracts/schnittstelle/v1/schnittstelle.wsdl', 'utf8')), 'SchnittstelleSoap12')!.operations;
 
@@ -18,15 +19,7 @@ function input(version: '1.1' | '1.2', xml: string, extra: Partial<EnvelopeCheck
   };
 }
 
-function refusalOf(fn: () => unknown): SoapRefusal {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SoapRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected a SoapRefusal');
-}
+const refusalOf = (fn: () => unknown) => expectThrown(SoapRefusal, fn);
 
 describe('parseMediaType', () => {
   it('reads type and parameters, quoted or not', () => {

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import soap from 'soap';
 import { UnavailableError } from '@app/contracts';
 import { redisOptionsFromUrl } from '@app/queue';
-import { TEST_REDIS_URL } from '@app/testing';
+import { expectRejected, expectThrown, TEST_REDIS_URL } from '@app/testing';
 import { hashPassword } from './password.hash.js';
 import { SOAP11_ENVELOPE_NAMESPACE, SOAP12_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
 import { RedisNonceStore } from './ws-security.nonces.js';
@@ -78,25 +78,8 @@ function verifier(options: { now?: () => number; maxAgeSeconds?: number; clockSk
   return new UsernameTokenVerifier({ users, maxAgeSeconds: 300, clockSkewSeconds: 60, nonces: new RedisNonceStore(redis, prefix), ...options });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<WsSecurityError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(WsSecurityError);
-    return error as WsSecurityError;
-  }
-  throw new Error('expected a WsSecurityError, but the token was accepted');
-}
-
-function readRefusal(fn: () => unknown): WsSecurityError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(WsSecurityError);
-    return error as WsSecurityError;
-  }
-  throw new Error('expected a WsSecurityError, but the token was read');
-}
+const refusal = (promise: Promise<unknown>) => expectRejected(WsSecurityError, promise);
+const readRefusal = (fn: () => unknown) => expectThrown(WsSecurityError, fn);
 
 describe.each(['1.1', '1.2'] as const)('readUsernameToken, SOAP %s', (version) => {
   it('reads what node-soap sends: username, type, password, nonce, Created and a wsu:Timestamp', () => {

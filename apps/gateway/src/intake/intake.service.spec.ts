@@ -10,7 +10,7 @@ import { DOCUMENTS_REDIS, DocumentStore } from '@app/documents';
 import { PipelineService } from '@app/pipeline';
 import { QueueNames } from '@app/queue';
 import { RuntimeModule } from '@app/runtime';
-import { dropInstallationKeys, expectInputError, testInstallation, type TestInstallation } from '@app/testing';
+import { dropInstallationKeys, expectInputError, expectRejected, testInstallation, type TestInstallation } from '@app/testing';
 import { admitForConnector, IntakeService, kindOf, type Submission } from './intake.service.js';
 
 const xml = Buffer.from('<?xml version="1.0"?><a/>');
@@ -136,15 +136,7 @@ describe('IntakeService with connectors (real Redis, real audit log)', () => {
   const submit = (submission: Partial<Submission> & Pick<Submission, 'routeId' | 'body'>) => intake.submit({ channel: 'rest', ...submission }, base);
   const intakeJobs = async () => (await pipeline.queue(QueueNames.intake).getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).length;
 
-  async function refused(submission: Parameters<typeof submit>[0]): Promise<InputError> {
-    try {
-      await submit(submission);
-    } catch (error) {
-      expect(error).toBeInstanceOf(InputError);
-      return error as InputError;
-    }
-    throw new Error('expected a refusal');
-  }
+  const refused = (submission: Parameters<typeof submit>[0]) => expectRejected(InputError, submit(submission));
 
   it('reads an XRechnung through the connector: facts, warnings and the German text are stored, one intake job', async () => {
     const receipt = await submit({ routeId: 'rechnungen', body: invoice, contentType: 'application/xml' });
