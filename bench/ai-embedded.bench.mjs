@@ -10,15 +10,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { dist, requireBuilt, root } from './support/built.mjs';
 import { median } from './support/http-load.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const built = path.join(root, 'dist/libs/ai/src/index.js');
-if (!existsSync(built)) {
-  console.error(`${built} is missing: run \`npm run build\` first.`);
-  process.exit(2);
-}
+requireBuilt('libs/ai/src/index.js');
+const built = dist('libs/ai/src/index.js');
 const { EmbeddedProvider, splitSentences, trainClassifier, readLabelledExamples } = await import(built);
 
 const { values: args } = parseArgs({

@@ -16,21 +16,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import OpenAI from 'openai';
 import ts from 'typescript';
+import { dist, requireBuilt, root } from './support/built.mjs';
 import { median, percentile } from './support/http-load.mjs';
 import { summariseProfile } from './support/cpu-profile.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = (p) => path.join(root, 'dist', p);
-for (const file of ['libs/ai/src/index.js', 'libs/runtime/src/index.js']) {
-  if (!existsSync(dist(file))) {
-    console.error(`${dist(file)} is missing: run \`npm run build\` first.`);
-    process.exit(2);
-  }
-}
+requireBuilt('libs/ai/src/index.js', 'libs/runtime/src/index.js');
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '1000' },

@@ -13,25 +13,18 @@
 // Each round also reports the event-loop busy time of this thread per request ("busy"): both servers run on
 // it, so that is each server's own CPU cost per request (plus any synchronous waiting), whatever else runs.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import soap from 'soap';
+import { dist, requireBuilt, root } from './support/built.mjs';
 import { HttpLoad, median, percentile } from './support/http-load.mjs';
 import { analyseProfile, summariseProfile } from './support/cpu-profile.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = (p) => path.join(root, 'dist', p);
-for (const file of ['libs/runtime/src/index.js', 'apps/gateway/src/gateway.module.js']) {
-  if (!existsSync(dist(file))) {
-    console.error(`${dist(file)} is missing: run \`npm run build\` first.`);
-    process.exit(2);
-  }
-}
+requireBuilt('libs/runtime/src/index.js', 'apps/gateway/src/gateway.module.js');
 
 const { values: args } = parseArgs({
   options: {

@@ -3,17 +3,13 @@
 // Plain JavaScript because the build (tsconfig.build.json) does not compile bench/ and Node 20 runs no TypeScript.
 // MB are 10^6 bytes; every figure is the median of 5 runs after one warm-up run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dist, requireBuilt, root } from './support/built.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const built = path.join(root, 'dist/libs/xml/src/index.js');
-if (!existsSync(built)) {
-  console.error(`${built} is missing: run \`npm run build\` first.`);
-  process.exit(2);
-}
+requireBuilt('libs/xml/src/index.js');
+const built = dist('libs/xml/src/index.js');
 const { loadXsdSchema, validateAgainstCatalogue, disposeXsdSchemas } = await import(built);
 
 const RUNS = 5;
