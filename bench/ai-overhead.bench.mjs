@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import OpenAI from 'openai';
 import ts from 'typescript';
-import { dist, requireBuilt, root } from './support/built.mjs';
+import { dist, dropKeys, requireBuilt, root } from './support/built.mjs';
 import { median, percentile } from './support/http-load.mjs';
 import { summariseProfile } from './support/cpu-profile.mjs';
 
@@ -283,16 +283,7 @@ if (!args['no-e2e']) {
   } finally {
     await Promise.all((events ?? []).map((e) => e.close()));
     await running?.close();
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
-    let cursor = '0';
-    let removed = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) removed += await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    const removed = await dropKeys(env.REDIS_URL, prefix);
     console.log(`\ncleaned up: ${removed} Redis keys ${prefix}:*`);
   }
 }

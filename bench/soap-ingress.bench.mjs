@@ -20,7 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import soap from 'soap';
-import { dist, requireBuilt, root } from './support/built.mjs';
+import { dist, dropKeys, requireBuilt, root } from './support/built.mjs';
 import { HttpLoad, median, percentile } from './support/http-load.mjs';
 import { analyseProfile, summariseProfile } from './support/cpu-profile.mjs';
 
@@ -129,19 +129,6 @@ async function startBareEcho(port) {
   return { url: `${baseUrl}/soap/v1`, close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))) };
 }
 
-async function dropKeys(redisUrl, prefix) {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  let removed = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) removed += await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-  return removed;
-}
 
 // ---- set-up: a private installation with one validated xdomea route ----
 const dir = mkdtempSync(path.join(tmpdir(), 'soap-ingress-bench-'));
