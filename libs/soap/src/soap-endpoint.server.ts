@@ -382,16 +382,28 @@ function send(res: Response, fault: SoapFaultResponse): void {
   res.end(fault.body);
 }
 
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const DRAIN_MS = 30_000;
+
 /**
- * Answers before the body was (fully) read: the rest of the request is read and dropped, so the
- * client gets to read the answer instead of a reset connection, and the connection is closed after.
+ * Answers before the body was (fully) read: the rest of the request is read and dropped first, then the
+ * answer goes out and the connection is closed. Answering while the client is still sending and then
+ * closing would reset the connection under it (it would see ECONNRESET, not the fault). A client that
+ * keeps sending longer than DRAIN_MS is cut off.
  */
 function drainAndSend(req: Request, res: Response, fault: SoapFaultResponse): void {
-  if (!req.readableEnded) {
-    res.setHeader('Connection', 'close');
-    req.resume();
+  if (req.readableEnded) {
+    send(res, fault);
+    return;
   }
-  send(res, fault);
+  res.setHeader('Connection', 'close');
+  const cut = setTimeout(() => req.socket.destroy(), DRAIN_MS).unref();
+  req.once('end', () => {
+    clearTimeout(cut);
+    send(res, fault);
+  });
+  req.once('close', () => clearTimeout(cut));
+  req.resume();
 }
 
 class BodyTooLarge extends Error {}
