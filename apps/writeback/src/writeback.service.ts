@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import path from 'node:path';
 import { APP_CONFIG, RoutesRegistry, type AppConfig } from '@app/config';
 import {
-  connectorContext,
   ConnectorRegistry,
   FolderOutbox,
   renderResultXml,
@@ -26,7 +25,7 @@ import {
 } from '@app/contracts';
 import { DocumentStore } from '@app/documents';
 import type { StepOutcome } from '@app/pipeline';
-import { contractsDir } from '@app/runtime';
+import { connectorContextFor } from '@app/runtime';
 import { SoapCaller } from '@app/soap';
 
 /** One label for everything written back in one call: every provider and model that contributed. */
@@ -104,7 +103,7 @@ export class WritebackService implements OnApplicationShutdown {
       const location = await this.outbox.write(route.id, message.filename, message.body);
       return [location, path.basename(location)];
     }
-    const receipt = await connector.send(message, result, this.contextFor(connector, route, target));
+    const receipt = await connector.send(message, result, connectorContextFor(this.config, route, target, this.logger));
     // Sent: nothing may fail between here and the record, or a retry would send it again.
     const location = typeof receipt?.location === 'string' && receipt.location !== '' ? receipt.location : `${connector.name}:${message.filename}`;
     return [location, location];
@@ -126,7 +125,7 @@ export class WritebackService implements OnApplicationShutdown {
     const builder = builders.find((candidate) => candidate.connector.fromResult);
     if (builder) {
       const result = known ?? (await this.connectorResult(route, document, writtenAt));
-      return builder.connector.fromResult!(result, this.contextFor(builder.connector, route, builder.ref));
+      return builder.connector.fromResult!(result, connectorContextFor(this.config, route, builder.ref, this.logger));
     }
     const xml = renderResultXml({ document, results, routeId: route.id, writtenAt });
     return { body: Buffer.from(xml, 'utf8'), mediaType: 'application/xml', filename: `${document.id}.xml` };
@@ -139,17 +138,6 @@ export class WritebackService implements OnApplicationShutdown {
     return { document, status, body, writtenAt };
   }
 
-  private contextFor(connector: AnyConnector, route: Route, ref: ConnectorRef) {
-    const logger = this.logger;
-    return connectorContext({
-      route,
-      ref,
-      contractsDir: contractsDir(),
-      configDir: path.dirname(this.config.paths.routesFile),
-      defaultMaxBodyBytes: this.config.limits.maxBodyBytes,
-      log: { info: (message) => logger.log(`${connector.name}: ${message}`), warn: (message) => logger.warn(`${connector.name}: ${message}`) },
-    });
-  }
 
   private async callLegacy(route: Route, target: SoapWritebackConfig, context: Parameters<typeof resolveWritebackMapping>[1]): Promise<string> {
     let caller = this.callers.get(route.id);

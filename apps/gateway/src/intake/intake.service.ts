@@ -3,12 +3,9 @@ import { AuditLog } from '@app/audit';
 import path from 'node:path';
 import { APP_CONFIG, resolvePath, RoutesRegistry, type AppConfig } from '@app/config';
 import {
-  connectorContext,
   ConnectorRegistry,
   resolveRouteLimits,
   xmlLimitsOf,
-  type AnyConnector,
-  type ConnectorContext,
   type ConnectorDocument,
   type ConnectorLimits,
   type ConnectorSpec,
@@ -29,7 +26,7 @@ import {
 import { deriveDocumentId, DocumentStore, sha256Hex } from '@app/documents';
 import { AiUsageStore, DocumentEventsPublisher, PipelineService, type BudgetState, type StepOutcome } from '@app/pipeline';
 import { Steps } from '@app/queue';
-import { contractsDir } from '@app/runtime';
+import { connectorContextFor, contractsDir } from '@app/runtime';
 import { XmlIntakePool, type XmlIntakeValidation, type XsdValidationIssue } from '@app/xml';
 
 /** A document as it arrives over any way in, before it becomes canonical. */
@@ -223,7 +220,7 @@ export class IntakeService implements OnModuleDestroy {
   private async readWithConnector(route: Route, ref: ConnectorRef, submission: Pick<Submission, 'body' | 'contentType' | 'filename'>, how: { validate: boolean }): Promise<ReadDocument> {
     const connector = this.connectors.get(ref.connector);
     admitForConnector(submission.contentType, submission.filename, connector.accepts);
-    const ctx = this.contextFor(connector, route, ref);
+    const ctx = connectorContextFor(this.config, route, ref, this.logger);
     const input = { body: submission.body, mediaType: mediaType(submission.contentType), filename: submission.filename };
     const parsed = await connector.parse!(input, ctx);
     if (how.validate) await connector.validate?.(parsed, ctx);
@@ -232,16 +229,6 @@ export class IntakeService implements OnModuleDestroy {
     return read;
   }
 
-  private contextFor(connector: AnyConnector, route: Route, ref: ConnectorRef): ConnectorContext<unknown> {
-    return connectorContext({
-      route,
-      ref,
-      contractsDir: contractsDir(),
-      configDir: path.dirname(this.config.paths.routesFile),
-      defaultMaxBodyBytes: this.config.limits.maxBodyBytes,
-      log: { info: (message) => this.logger.log(`${connector.name}: ${message}`), warn: (message) => this.logger.warn(`${connector.name}: ${message}`) },
-    });
-  }
 
   /** The route's XSD check. */
   private validationOf(route: Route): XmlIntakeValidation {

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import path from 'node:path';
 import { APP_CONFIG, RoutesRegistry, type AppConfig } from '@app/config';
-import { connectorContext, ConnectorRegistry, type AnyConnector, type ReceivedMessage } from '@app/connectors';
+import { ConnectorRegistry, type AnyConnector, type ReceivedMessage } from '@app/connectors';
 import { sourceChannel, type ConnectorRef, type Receipt, type Route, type TransportFacts } from '@app/contracts';
-import { contractsDir, publicBaseUrl } from '@app/runtime';
+import { connectorContextFor, publicBaseUrl } from '@app/runtime';
 import { IntakeService } from '../intake/intake.service.js';
 
 /** A crashed source waits this long at most before its next start. */
@@ -109,14 +108,7 @@ export class SourceRunnerService implements OnApplicationBootstrap, OnApplicatio
 
   private async keepRunning(route: Route, ref: ConnectorRef, connector: AnyConnector, label: string): Promise<void> {
     const signal = this.abort.signal;
-    const ctx = connectorContext({
-      route,
-      ref,
-      contractsDir: contractsDir(),
-      configDir: path.dirname(this.config.paths.routesFile),
-      defaultMaxBodyBytes: this.config.limits.maxBodyBytes,
-      log: { info: (message) => this.logger.log(`${label}: ${message}`), warn: (message) => this.logger.warn(`${label}: ${message}`) },
-    });
+    const ctx = connectorContextFor(this.config, route, ref, this.logger, label);
     const deliver = (message: ReceivedMessage) => this.deliver(route, connector, message);
     let failures = 0;
     while (!signal.aborted) {
