@@ -7,7 +7,7 @@ import { AuditLog } from '@app/audit';
 import { DigitalSourceType, type ClassificationOutput, type DocumentStatus, type ExtractionOutput, type TranslationOutput } from '@app/contracts';
 import { startApplication, type RunningApp } from '@app/runtime';
 import { startChatCompletionsStandIn, testInstallation, waitFor, type ChatCompletionsStandIn, type ChatRequest, type TestInstallation } from '@app/testing';
-import { BUILDING_LETTER, dropInstallationKeys, getStatus, http, loadApps, postDocument, rmDir } from './support.js';
+import { BUILDING_LETTER, getStatus, http, loadApps, postDocument, removeInstallation, rmDir } from './support.js';
 
 /** Answers each request by the answer schema it asks for, so steps may arrive in any order. */
 function answerFor(request: ChatRequest) {
@@ -130,10 +130,7 @@ describe('AI providers from configuration, through the whole pipeline', () => {
       await running?.close();
     } finally {
       await Promise.all([fast?.close(), slow?.close()]);
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
       rmDir(setupDir);
     }
   });

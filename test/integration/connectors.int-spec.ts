@@ -12,7 +12,7 @@ import type { QueueName } from '@app/queue';
 import { startApplication, type RunningApp } from '@app/runtime';
 import { testInstallation, waitFor, type TestInstallation } from '@app/testing';
 import { inspectXml } from '@app/xml';
-import { allJobIds, BUILDING_LETTER, closeQueues, dropInstallationKeys, getStatus, http, loadApps, openQueues, postDocument, rmDir, totalJobs } from './support.js';
+import { allJobIds, BUILDING_LETTER, closeQueues, getStatus, http, loadApps, openQueues, postDocument, removeInstallation, rmDir, totalJobs } from './support.js';
 
 /** The 45 UBL invoices of the official XRechnung 3.0 test suite (see ../shared/conformance/README.md). */
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xrechnung/samples');
@@ -85,10 +85,7 @@ describe('connectors: XRechnung over REST, a source connector, refusals and conf
     } finally {
       await closeQueues(queues);
       await audit?.close();
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
     }
   });
 

@@ -6,7 +6,7 @@ import { AuditLog } from '@app/audit';
 import type { QueueName } from '@app/queue';
 import { startApplication, type RunningApp } from '@app/runtime';
 import { testInstallation, type TestInstallation } from '@app/testing';
-import { ANALYSIS_STEPS_YAML, closeQueues, dropInstallationKeys, http, loadApps, openQueues, rmDir, totalJobs } from './support.js';
+import { ANALYSIS_STEPS_YAML, closeQueues, http, loadApps, openQueues, removeInstallation, totalJobs } from './support.js';
 
 /** Every file in test/fixtures/not-ok/ with the refusal expected for it; a file added there is tested too. */
 const NOT_OK = path.resolve(process.cwd(), 'test/fixtures/not-ok');
@@ -53,8 +53,7 @@ describe('the catalogue of hostile and broken input (test/fixtures/not-ok)', () 
   afterAll(async () => {
     await closeQueues(queues);
     await running?.close();
-    await dropInstallationKeys(installation.config);
-    rmDir(installation?.dir);
+    await removeInstallation(installation);
   });
 
   it('names an expected refusal for every file, and a file for every expectation', () => {

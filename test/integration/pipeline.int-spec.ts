@@ -12,12 +12,11 @@ import {
   ANALYSIS_STEPS_YAML,
   BUILDING_LETTER,
   closeQueues,
-  dropInstallationKeys,
   getStatus,
   loadApps,
   openQueues,
   postDocument,
-  rmDir,
+  removeInstallation,
 } from './support.js';
 
 const ROUTES = `
@@ -52,10 +51,7 @@ describe('pipeline: REST intake -> AI steps -> folder write-back (whole middlewa
     } finally {
       await closeQueues(queues);
       await audit?.close();
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
     }
   });
 

@@ -12,13 +12,12 @@ import {
   BUILDING_LETTER,
   callSoap11,
   closeQueues,
-  dropInstallationKeys,
   getStatus,
   http,
   loadApps,
   openQueues,
   postDocument,
-  rmDir,
+  removeInstallation,
   totalJobs,
   type HttpAnswer,
 } from './support.js';
@@ -139,10 +138,7 @@ describe('refusals: bad input over REST and SOAP is answered precisely and enque
       await closeQueues(queues);
       await redis?.quit();
       await audit?.close();
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
     }
   });
 

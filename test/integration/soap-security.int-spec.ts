@@ -12,7 +12,7 @@ import { jobIdFor, redisOptionsFromUrl, type QueueName } from '@app/queue';
 import { startApplication, type RunningApp } from '@app/runtime';
 import { hashPassword } from '@app/soap';
 import { freePort, makeTestCertificates, testInstallation, waitFor, type TestCertificates, type TestInstallation } from '@app/testing';
-import { ANALYSIS_STEPS_YAML, BUILDING_LETTER, allJobIds, closeQueues, dropInstallationKeys, loadApps, openQueues, rmDir } from './support.js';
+import { allJobIds, ANALYSIS_STEPS_YAML, BUILDING_LETTER, closeQueues, loadApps, openQueues, removeInstallation, rmDir } from './support.js';
 
 /**
  * The gateway as operators would run it in a network they do not trust: HTTPS with client certificates
@@ -192,10 +192,7 @@ describe('SOAP ingress behind mutual TLS with WS-Security UsernameToken', () => 
       agent?.destroy();
       await closeQueues(queues);
       await redis?.quit();
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
       if (certs) rmDir(certs.dir);
     }
   });
@@ -378,10 +375,7 @@ describe('TLS_CLIENT_CERT=request: a certificate is asked for, not demanded, but
     try {
       await running?.close();
     } finally {
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
       if (certs) rmDir(certs.dir);
     }
   });

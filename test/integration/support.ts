@@ -102,7 +102,7 @@ export function rmDir(dir: string | undefined): void {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-export { dropInstallationKeys } from '@app/testing';
+export { dropInstallationKeys, removeInstallation } from '@app/testing';
 
 /**
  * Calls an operation of Schnittstelle's SOAP 1.1 port with a node-soap client. Not `client.submitDocumentAsync`:

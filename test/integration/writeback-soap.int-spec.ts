@@ -6,7 +6,7 @@ import { AuditLog } from '@app/audit';
 import { DigitalSourceType, type ClassificationOutput, type DocumentStatus, type SummaryOutput } from '@app/contracts';
 import { startApplication, type RunningApp } from '@app/runtime';
 import { legacyWritebackYaml, startLegacyStandIn, testInstallation, waitFor, type LegacyCall, type LegacyStandIn, type TestInstallation } from '@app/testing';
-import { ANALYSIS_STEPS_YAML, callSoap11, dropInstallationKeys, getStatus, http, loadApps, postDocument, rmDir } from './support.js';
+import { ANALYSIS_STEPS_YAML, callSoap11, getStatus, http, loadApps, postDocument, removeInstallation } from './support.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0/');
 
@@ -48,10 +48,7 @@ describe('write-back over SOAP to a legacy DMS stand-in (whole middleware in-pro
     } finally {
       await standIn?.close();
       await audit?.close();
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
     }
   });
 

@@ -11,7 +11,7 @@ import type { QueueName } from '@app/queue';
 import { startApplication, type RunningApp } from '@app/runtime';
 import { startXta2StandIn, testInstallation, waitFor, type TestInstallation, type Xta2Call, type Xta2StandIn } from '@app/testing';
 import { disposeXsdSchemas, loadXsdSchema } from '@app/xml';
-import { allJobIds, closeQueues, dropInstallationKeys, getStatus, http, loadApps, openQueues, rmDir, totalJobs } from './support.js';
+import { allJobIds, closeQueues, getStatus, http, loadApps, openQueues, removeInstallation, totalJobs } from './support.js';
 
 /*
  * The legacy interfaces together: an archive's XTA 2 message box holds an xdomea Anbieteverzeichnis (0501)
@@ -153,10 +153,7 @@ describe('XTA 2 and xdomea end to end: an Anbieteverzeichnis from the message bo
       await audit?.close();
       await standIn?.close();
       disposeXsdSchemas();
-      if (installation) {
-        await dropInstallationKeys(installation.config);
-        rmDir(installation.dir);
-      }
+      await removeInstallation(installation);
     }
   });
 

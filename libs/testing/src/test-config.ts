@@ -69,3 +69,10 @@ export async function dropInstallationKeys(config: AppConfig): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Removes what a test installation left: its keys in the shared Redis and its folder. */
+export async function removeInstallation(installation: TestInstallation | undefined): Promise<void> {
+  if (!installation) return;
+  await dropInstallationKeys(installation.config);
+  fs.rmSync(installation.dir, { recursive: true, force: true });
+}
