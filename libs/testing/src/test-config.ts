@@ -37,7 +37,13 @@ export async function testInstallation(routesYaml: string, env: Record<string, s
     LOG_LEVEL: 'silent',
     ...env,
   };
-  return { dir, env: fullEnv, config: loadConfig(fullEnv, dir) };
+  try {
+    return { dir, env: fullEnv, config: loadConfig(fullEnv, dir) };
+  } catch (error) {
+    // A test of bad settings gets the error; the folder made for it goes.
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** Waits for a condition, bounded: the test fails with `what` instead of hanging. */
