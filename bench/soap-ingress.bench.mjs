@@ -158,6 +158,15 @@ const env = {
 };
 const config = loadConfig(env, dir);
 
+// The Redis server's own CPU time (user + system seconds), from INFO: enqueueing costs it work too.
+const { Redis } = await import('ioredis');
+const redisInfo = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+async function redisCpuSeconds() {
+  const info = await redisInfo.info('cpu');
+  const field = (name) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 let running;
 let bare;
 const load = new HttpLoad();
@@ -178,11 +187,18 @@ try {
     // Both servers run on this thread: its event-loop busy time per request is each one's own cost,
     // less blurred by other load on the machine than requests per second.
     const elu = performance.eventLoopUtilization();
+    const cpuBefore = process.cpuUsage();
+    const redisBefore = await redisCpuSeconds();
     const result = await load.run({ ...targets[name], headers: SOAP11_HEADERS, bodies, concurrency: CONCURRENCY, expectStatus: 200 });
     const busy = performance.eventLoopUtilization(elu);
+    const cpu = process.cpuUsage(cpuBefore);
+    const redisUs = ((await redisCpuSeconds()) - redisBefore) * 1e6;
     await around.after();
     return {
       busyUs: (busy.active * 1000) / count,
+      // All threads of this process (servers, XML workers, load client) and the Redis server, per request.
+      processUs: (cpu.user + cpu.system) / count,
+      redisUs: redisUs / count,
       rps: count / (result.wallMs / 1000),
       p50: percentile(result.latenciesMs, 50),
       p99: percentile(result.latenciesMs, 99),
@@ -208,7 +224,7 @@ try {
       results[name].push(r);
       console.log(
         `  round ${i + 1} ${name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ` +
-          `busy ${r.busyUs.toFixed(0).padStart(5)} us/req  errors ${r.errors}`,
+          `busy ${r.busyUs.toFixed(0).padStart(5)} us/req  CPU process ${r.processUs.toFixed(0).padStart(5)} + Redis ${r.redisUs.toFixed(0).padStart(4)} us/req  errors ${r.errors}`,
       );
       for (const sample of r.errorSamples) console.log(`    error: ${sample}`);
     }
@@ -219,6 +235,8 @@ try {
     p50: median(results[name].map((r) => r.p50)),
     p99: median(results[name].map((r) => r.p99)),
     busyUs: median(results[name].map((r) => r.busyUs)),
+    processUs: median(results[name].map((r) => r.processUs)),
+    redisUs: median(results[name].map((r) => r.redisUs)),
     errors: results[name].reduce((sum, r) => sum + r.errors, 0),
   });
   const gateway = summary('gateway');
@@ -228,7 +246,7 @@ try {
   for (const [name, s] of [['bare node-soap echo', baseline], ['gateway submitDocument', gateway]]) {
     console.log(
       `  ${name.padEnd(24)} ${s.rps.toFixed(0).padStart(6)} req/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  ` +
-        `busy ${s.busyUs.toFixed(0).padStart(5)} us/req  errors ${s.errors}/${ROUNDS * REQUESTS}`,
+        `busy ${s.busyUs.toFixed(0).padStart(5)} us/req  CPU process ${s.processUs.toFixed(0).padStart(5)} + Redis ${s.redisUs.toFixed(0).padStart(4)} us/req  errors ${s.errors}/${ROUNDS * REQUESTS}`,
     );
   }
   const ratio = gateway.rps / baseline.rps;
@@ -271,6 +289,7 @@ try {
   if (gateway.errors + baseline.errors > 0) process.exitCode = 1;
 } finally {
   await load.close();
+  redisInfo.disconnect();
   await bare?.close();
   await running?.close();
   const removed = await dropKeys(env.REDIS_URL, prefix).catch((error) => (console.error(`could not remove the keys ${prefix}:*: ${error.message}`), 0));

@@ -5,6 +5,7 @@ import { DocumentEventsController } from './events/document-events.controller.js
 import { FolderIntakeService } from './folder/folder-intake.service.js';
 import { IntakeProcessor } from './intake/intake.processor.js';
 import { IntakeService } from './intake/intake.service.js';
+import { XmlWorkers } from './intake/xml-workers.provider.js';
 import { OpsController } from './ops/ops.controller.js';
 import { QUEUE_BOARD_PATH, QueueBoardService } from './ops/queue-board.service.js';
 import { apiBodyParsers } from './rest/api-body.parsers.js';
@@ -18,6 +19,7 @@ import { DocumentStatusService } from './status/document-status.service.js';
 @Module({
   controllers: [DocumentsController, AiLimitsController, OpsController, DocumentEventsController],
   providers: [
+    XmlWorkers,
     IntakeService,
     IntakeProcessor,
     DocumentStatusService,

@@ -9,12 +9,15 @@ import { Redis } from 'ioredis';
 import soap from 'soap';
 import { redisOptionsFromUrl } from '@app/queue';
 import { TEST_REDIS_URL } from '@app/testing';
-import { inspectXml } from '@app/xml';
+import { inspectXml, XmlWorkerPool } from '@app/xml';
 import { XOP_NAMESPACE } from './mtom.reader.js';
 import { hashPassword } from './password.hash.js';
 import { mountSoapEndpoint } from './soap-endpoint.server.js';
+import { SOAP_ENVELOPE_TASK } from './soap-envelope.reader.js';
+import type { EnvelopeReading } from './soap-envelope.reader.js';
 import type { SoapHandlerContext, SoapRefusalContext } from './soap-endpoint.server.js';
 import { SOAP11_ENVELOPE_NAMESPACE, SOAP12_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
+import { SOAP_XML_WORKER_TASKS } from './soap-xml.tasks.js';
 import { RedisNonceStore } from './ws-security.nonces.js';
 import { FAILED_AUTHENTICATION_MESSAGE, UsernameTokenVerifier, WSSE_NAMESPACE, WsSecurityError } from './ws-security.verifier.js';
 import { setWsdlAddresses } from './wsdl.inspector.js';
@@ -27,6 +30,8 @@ const NS: Record<SoapVersion, string> = { '1.1': SOAP11_ENVELOPE_NAMESPACE, '1.2
 const PATH: Record<SoapVersion, string> = { '1.1': '/soap/v1', '1.2': '/soap12/v1' };
 const PORT: Record<SoapVersion, string> = { '1.1': 'SchnittstelleSoap11', '1.2': 'SchnittstelleSoap12' };
 const prefix = `t${randomUUID().slice(0, 8)}`;
+// The endpoint with tokens reads its envelopes on a worker thread of the build, as the gateway does; the open one in-process.
+const workers = new XmlWorkerPool({ size: 1, workerFile: 'dist/libs/soap/src/soap-xml.worker.js', tasks: SOAP_XML_WORKER_TASKS });
 
 let redis: Redis;
 const servers: Server[] = [];
@@ -71,7 +76,7 @@ async function serve(withSecurity: boolean): Promise<string> {
       portName: PORT[version],
       handlers,
       maxBodyBytes: MAX_BODY,
-      ...(security ? { security } : {}),
+      ...(security ? { security, envelopeReader: (input) => workers.run<EnvelopeReading>(SOAP_ENVELOPE_TASK, input) } : {}),
     });
   }
   return base;
@@ -91,6 +96,7 @@ afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length) await redis.del(...keys);
   await redis.quit();
+  await workers.close();
 });
 
 beforeEach(() => {
@@ -167,6 +173,10 @@ async function client(base: string, version: SoapVersion, security?: { username:
 
 const DOCUMENT = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><brief>Gr\xfc\xdfe\r\n--', 'latin1'), randomBytes(2048)]);
 const xopContent = (cid: string) => ({ $xml: `<xop:Include xmlns:xop="${XOP_NAMESPACE}" href="cid:${cid}"/>` });
+
+it('reads the envelopes of the endpoint with tokens on a worker thread', () => {
+  expect(workers.mode).toBe('workers');
+});
 
 describe.each(['1.1', '1.2'] as const)('SOAP %s endpoint with WS-Security UsernameToken', (version) => {
   const url = () => `${secured}${PATH[version]}`;

@@ -4,18 +4,20 @@ import type { IncomingMessage } from 'node:http';
 import type { Application, NextFunction, Request, Response } from 'express';
 import soap from 'soap';
 import type { ISoapServiceMethod, IServices } from 'soap';
-import { planArguments, readArguments } from './soap-arguments.reader.js';
+import { planArguments } from './soap-arguments.reader.js';
 import type { ArgumentsPlan, NodeSoapWsdlModel } from './soap-arguments.reader.js';
-import { SoapRefusal, checkEnvelope, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
+import { SoapRefusal, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
 import type { MediaType } from './soap-envelope.guard.js';
+import { readEnvelope } from './soap-envelope.reader.js';
+import type { EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
 import { SOAP_MEDIA_TYPE, faultForError, newErrorReference, soapContentType, soapFaultResponse } from './soap-fault.builder.js';
 import type { SoapFaultResponse } from './soap-fault.builder.js';
 import { DEFAULT_MTOM_LIMITS, MtomError, unpackMtom } from './mtom.reader.js';
 import type { MtomLimits } from './mtom.reader.js';
-import { WSSE_NAMESPACE, WsSecurityError, readUsernameToken } from './ws-security.verifier.js';
+import { WSSE_NAMESPACE, WsSecurityError } from './ws-security.verifier.js';
 import type { UsernameTokenVerifier } from './ws-security.verifier.js';
 import { describeWsdl, findPort } from './wsdl.inspector.js';
-import type { SoapVersion, WsdlOperation } from './wsdl.inspector.js';
+import type { SoapVersion } from './wsdl.inspector.js';
 
 export interface SoapHandlerContext {
   soapVersion: SoapVersion;
@@ -64,7 +66,14 @@ export interface SoapEndpointOptions {
   security?: SoapSecurityOptions;
   /** Limits for MTOM requests (multipart/related); the body as a whole stays under maxBodyBytes. */
   mtomLimits?: MtomLimits;
+  /**
+   * Runs readEnvelope for every request, e.g. on an XML worker pool (task SOAP_ENVELOPE_TASK), so that
+   * the thread serving HTTP does not parse envelopes. Default: in-process.
+   */
+  envelopeReader?: (input: EnvelopeReadInput) => Promise<EnvelopeReading>;
 }
+
+type AcceptedReading = Exclude<EnvelopeReading, { refusal: unknown }>;
 
 /** The parts of node-soap's Server (1.13) that a request is dispatched through once its arguments are read. */
 interface NodeSoapServer {
@@ -91,7 +100,8 @@ const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 
 interface RequestState {
-  operation: WsdlOperation;
+  /** The operation the envelope check found. */
+  operation: string;
   handlerDone: boolean;
   answered: boolean;
   username?: string;
@@ -133,6 +143,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
   if (extra.length > 0) throw new Error(`handlers for operations the port does not have: ${extra.join(', ')}`);
 
   const states = new WeakMap<IncomingMessage, RequestState>();
+  const envelopeReader = opts.envelopeReader ?? (async (input: EnvelopeReadInput) => readEnvelope(input));
   let ready = false;
   let nodeSoap: NodeSoapServer | undefined;
   let argumentsPlan: ArgumentsPlan = { elements: new Map() };
@@ -154,7 +165,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
   });
 
   async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
-    let accepted: ReturnType<typeof checkEnvelope>;
+    let accepted: AcceptedReading;
     let username: string | undefined;
     try {
       const mediaType = parseMediaType(req.headers['content-type']);
@@ -165,13 +176,17 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       const body = await readBody(req, version, opts.maxBodyBytes);
       if (body.length === 0) throw refuse(version, 'client', 'request body is empty; expected a SOAP envelope', 'empty');
       const envelope = mediaType.type === 'multipart/related' ? fromMtom(body, mediaType) : { body, mediaType, maxBodyBytes: opts.maxBodyBytes };
-      accepted = checkEnvelope({
+      const reading = await envelopeReader({
         version,
         ...envelope,
         soapActionHeader: headerValue(req.headers['soapaction']),
         operations: port!.operations,
         understoodHeaders: opts.security ? [{ ns: WSSE_NAMESPACE, local: 'Security' }] : [],
+        readToken: opts.security !== undefined,
+        plan: argumentsPlan,
       });
+      if ('refusal' in reading) throw new SoapRefusal(reading.refusal);
+      accepted = reading;
       if (opts.security) username = await authenticate(opts.security, accepted, req);
     } catch (error) {
       // A client that hung up mid-request is nobody's error and cannot read an answer.
@@ -224,11 +239,11 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
    * to node-soap's own dispatch, which calls the handler and writes the response as it would after
    * its own parse. False: node-soap reads the request itself (next()).
    */
-  function dispatchDirectly(req: Request, res: Response, accepted: ReturnType<typeof checkEnvelope>, state: RequestState): boolean {
+  function dispatchDirectly(req: Request, res: Response, accepted: AcceptedReading, state: RequestState): boolean {
     if (!nodeSoap) return false;
-    const args = readArguments(argumentsPlan, accepted);
+    const { args } = accepted;
     if (!args) return false;
-    const target = nodeSoapTarget(nodeSoap, req, accepted.element.local);
+    const target = nodeSoapTarget(nodeSoap, req, accepted.element);
     if (!target) return false;
     const server = nodeSoap;
     try {
@@ -258,14 +273,19 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     return { body: unpacked.envelope, mediaType: { type: SOAP_MEDIA_TYPE[version], params }, maxBodyBytes: Math.ceil((opts.maxBodyBytes * 4) / 3) + 4 };
   }
 
-  async function authenticate(security: SoapSecurityOptions, accepted: ReturnType<typeof checkEnvelope>, req: Request): Promise<string> {
+  async function authenticate(security: SoapSecurityOptions, accepted: AcceptedReading, req: Request): Promise<string> {
     try {
-      const token = readUsernameToken(accepted.source, accepted.header, version);
+      const { token, tokenError } = accepted;
+      if (tokenError) throw new WsSecurityError(tokenError.faultCode, tokenError.message, tokenError.reason);
+      if (!token) throw new Error('the envelope reader did not read the UsernameToken');
+      // A Buffer comes back from a worker thread as a plain Uint8Array.
+      const nonce = token.nonce as Uint8Array | undefined;
+      if (nonce && !Buffer.isBuffer(nonce)) token.nonce = Buffer.from(nonce.buffer, nonce.byteOffset, nonce.byteLength);
       return (await security.verifier.verify(token)).username;
     } catch (error) {
       if (!(error instanceof WsSecurityError)) throw error;
       try {
-        await security.onRefused?.(error, { soapVersion: version, ip: req.ip ?? req.socket?.remoteAddress, operation: accepted.operation.name });
+        await security.onRefused?.(error, { soapVersion: version, ip: req.ip ?? req.socket?.remoteAddress, operation: accepted.operation });
       } catch (reportError) {
         onError?.(reportError, newErrorReference());
       }
@@ -279,9 +299,9 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     (args: unknown, callback?: (error: unknown, result?: unknown) => void, _headers?: unknown, req?: Request): void => {
       if (!callback || !req) throw new Error('node-soap called a handler without callback or request');
       const state = states.get(req);
-      if (!state || state.operation.name !== operation) {
+      if (!state || state.operation !== operation) {
         // Only reachable if node-soap dispatched differently from the check: refuse rather than guess.
-        const fault = faultForError(new Error(`node-soap dispatched ${operation}, checked ${state?.operation.name ?? 'nothing'}`), version, onError);
+        const fault = faultForError(new Error(`node-soap dispatched ${operation}, checked ${state?.operation ?? 'nothing'}`), version, onError);
         if (state) state.sendFault(fault);
         return;
       }

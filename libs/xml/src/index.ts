@@ -9,5 +9,7 @@ export { decodeXmlInput, readDeclaredEncoding, type DecodedXml, type XmlEncoding
 export { XsdSchemaValidator, type XsdValidationIssue, type XsdValidationResult } from './xsd.validator.js';
 export { loadXsdSchema, disposeXsdSchemas, XsdSchemaLoadError, type XsdSchemaLoadOptions } from './xsd-schema.loader.js';
 export * from './xsd-schema.catalogue.js';
-export { readXmlForIntake, type XmlIntakeOptions, type XmlIntakeResult, type XmlIntakeValidation } from './xml-intake.reader.js';
-export { XmlIntakePool, type XmlIntakePoolOptions } from './xml-intake.pool.js';
+export { readXmlForIntake, XML_INTAKE_TASK, XML_INTAKE_TASKS, type XmlIntakeOptions, type XmlIntakeResult, type XmlIntakeValidation } from './xml-intake.reader.js';
+export { XmlWorkerPool, type XmlWorkerPoolOptions } from './xml-worker.pool.js';
+export type { XmlWorkerPayload, XmlWorkerTasks } from './xml-worker.protocol.js';
+export { serveXmlWorkerTasks } from './xml-worker.server.js';

@@ -45,3 +45,11 @@ export async function readXmlForIntake(body: Uint8Array, options: XmlIntakeOptio
   if (checked) result.validation = checked;
   return result;
 }
+
+/** The worker task name of readXmlForIntake (see XmlWorkerPool.read). */
+export const XML_INTAKE_TASK = 'xml-intake';
+
+/** The intake task for an XML worker: the payload is the body with its XmlIntakeOptions. */
+export const XML_INTAKE_TASKS = {
+  [XML_INTAKE_TASK]: ({ body, options }: { body: Uint8Array; options: XmlIntakeOptions }) => readXmlForIntake(body, options),
+} as const;

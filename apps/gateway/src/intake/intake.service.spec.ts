@@ -12,6 +12,7 @@ import { QueueNames } from '@app/queue';
 import { RuntimeModule } from '@app/runtime';
 import { dropInstallationKeys, expectInputError, expectRejected, testInstallation, type TestInstallation } from '@app/testing';
 import { admitForConnector, IntakeService, kindOf, type Submission } from './intake.service.js';
+import { XmlWorkers } from './xml-workers.provider.js';
 
 const xml = Buffer.from('<?xml version="1.0"?><a/>');
 const text = Buffer.from('Sehr geehrte Damen und Herren,');
@@ -117,7 +118,7 @@ describe('IntakeService with connectors (real Redis, real audit log)', () => {
     installation = await testInstallation(ROUTES);
     moduleRef = await Test.createTestingModule({
       imports: [RuntimeModule.forRoot(installation.config, [])],
-      providers: [IntakeService, { provide: ConnectorRegistry, useValue: connectorRegistry }],
+      providers: [XmlWorkers, IntakeService, { provide: ConnectorRegistry, useValue: connectorRegistry }],
     }).compile();
     await moduleRef.init();
     intake = moduleRef.get(IntakeService);

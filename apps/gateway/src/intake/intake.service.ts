@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '@app/audit';
 import path from 'node:path';
 import { APP_CONFIG, resolvePath, RoutesRegistry, type AppConfig } from '@app/config';
@@ -27,7 +27,8 @@ import { deriveDocumentId, DocumentStore, sha256Hex } from '@app/documents';
 import { AiUsageStore, DocumentEventsPublisher, PipelineService, type BudgetState, type StepOutcome } from '@app/pipeline';
 import { Steps } from '@app/queue';
 import { connectorContextFor, contractsDir } from '@app/runtime';
-import { XmlIntakePool, type XmlIntakeValidation, type XsdValidationIssue } from '@app/xml';
+import type { XmlIntakeValidation, XsdValidationIssue } from '@app/xml';
+import { XmlWorkers } from './xml-workers.provider.js';
 
 /** A document as it arrives over any way in, before it becomes canonical. */
 export interface Submission {
@@ -108,10 +109,8 @@ function decodeText(body: Buffer): string {
  * Everything that can be wrong with the input is found here, before anything is enqueued.
  */
 @Injectable()
-export class IntakeService implements OnModuleDestroy {
+export class IntakeService {
   private readonly logger = new Logger(IntakeService.name);
-  /** The built-in XML reading (inspection, XSD check, text) runs on worker threads, off the thread that serves HTTP. */
-  private readonly xml: XmlIntakePool;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -122,15 +121,9 @@ export class IntakeService implements OnModuleDestroy {
     private readonly events: DocumentEventsPublisher,
     private readonly connectors: ConnectorRegistry,
     private readonly usage: AiUsageStore,
-  ) {
-    this.xml = new XmlIntakePool({ size: config.xml.workers, timeoutMs: config.xml.timeoutMs, onProblem: (message) => this.logger.warn(message) });
-    if (config.xml.workers > 0 && this.xml.mode === 'in-process') this.logger.log(`XML documents are read in-process: ${this.xml.reason}`);
-  }
-
-  /** Documents still arriving after this are read in-process. */
-  async onModuleDestroy(): Promise<void> {
-    await this.xml.close();
-  }
+    /** The built-in XML reading (inspection, XSD check, text) runs on these threads, off the thread that serves HTTP. */
+    private readonly xmlWorkers: XmlWorkers,
+  ) {}
 
   /** PUBLIC_BASE_URL wins over the address the caller used (behind a reverse proxy they differ). */
   statusUrl(baseUrl: string, documentId: string): string {
@@ -211,7 +204,7 @@ export class IntakeService implements OnModuleDestroy {
     const { body } = submission;
     const kind = kindOf(body, submission.contentType, submission.filename);
     if (kind !== 'xml') return { kind, text: decodeText(body) };
-    const read = await this.xml.read(body, { limits: xmlLimitsOf(limits), validation: how.validate ? this.validationOf(route) : { kind: 'none' } });
+    const read = await this.xmlWorkers.pool.read(body, { limits: xmlLimitsOf(limits), validation: how.validate ? this.validationOf(route) : { kind: 'none' } });
     if (read.validation && !read.validation.valid) throw schemaInvalid(read.validation.errors);
     return { kind, text: read.text, rootElement: read.rootElement, xoev: read.xoev, warnings: read.warnings };
   }

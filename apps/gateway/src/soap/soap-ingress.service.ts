@@ -12,9 +12,11 @@ import { Steps } from '@app/queue';
 import {
   mountSoapEndpoint,
   RedisNonceStore,
+  SOAP_ENVELOPE_TASK,
   setWsdlAddresses,
   soapText,
   UsernameTokenVerifier,
+  type EnvelopeReading,
   type SoapRefusalContext,
   type SoapSecurityOptions,
   type SoapVersion,
@@ -22,6 +24,7 @@ import {
 } from '@app/soap';
 import { contractsDir, publicBaseUrl } from '@app/runtime';
 import { IntakeService } from '../intake/intake.service.js';
+import { XmlWorkers } from '../intake/xml-workers.provider.js';
 import { DocumentStatusService } from '../status/document-status.service.js';
 
 export const SOAP_PATHS: Record<SoapVersion, { path: string; port: string }> = {
@@ -41,6 +44,7 @@ export class SoapIngressService implements OnModuleInit {
     private readonly statuses: DocumentStatusService,
     private readonly audit: AuditLog,
     @Inject(DOCUMENTS_REDIS) private readonly redis: Redis,
+    private readonly xmlWorkers: XmlWorkers,
   ) {}
 
   /** Mounted while Nest initialises: after listen() Nest's 404 handler would stand in front. */
@@ -67,6 +71,7 @@ export class SoapIngressService implements OnModuleInit {
           getStatus: async (args) => ({ status: toSoapStatus(await this.statuses.get(soapText(args.documentId) ?? '')) }),
         },
         onError: (error, reference) => this.logger.error({ err: error, reference }, 'internal error in SOAP handler'),
+        envelopeReader: (input) => this.xmlWorkers.pool.run<EnvelopeReading>(SOAP_ENVELOPE_TASK, input),
       });
     }
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { InputError, UnavailableError } from '@app/contracts';
-import { XmlIntakePool } from './xml-intake.pool.js';
+import { XmlWorkerPool } from './xml-worker.pool.js';
 import { readXmlForIntake, type XmlIntakeOptions } from './xml-intake.reader.js';
 import { disposeXsdSchemas, XsdSchemaLoadError } from './xsd-schema.loader.js';
 
@@ -25,9 +25,9 @@ async function outcome(read: () => Promise<unknown>): Promise<unknown> {
   }
 }
 
-const pools: XmlIntakePool[] = [];
-function pool(...args: ConstructorParameters<typeof XmlIntakePool>): XmlIntakePool {
-  const created = new XmlIntakePool(...args);
+const pools: XmlWorkerPool[] = [];
+function pool(...args: ConstructorParameters<typeof XmlWorkerPool>): XmlWorkerPool {
+  const created = new XmlWorkerPool(...args);
   pools.push(created);
   return created;
 }
@@ -41,7 +41,7 @@ function fakeWorker(source: string): string {
 const ECHO_OR_CRASH = `
 import { parentPort } from 'node:worker_threads';
 parentPort.on('message', (job) => {
-  const text = Buffer.from(job.body).toString('utf8');
+  const text = Buffer.from(job.payload.body).toString('utf8');
   if (text === 'crash') process.exit(7);
   parentPort.postMessage({ id: job.id, result: { text, rootElement: 'echo', warnings: [] } });
 });
@@ -52,7 +52,7 @@ const ECHO_HANG_OR_SLOW = `
 import { parentPort } from 'node:worker_threads';
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 parentPort.on('message', (job) => {
-  const text = Buffer.from(job.body).toString('utf8');
+  const text = Buffer.from(job.payload.body).toString('utf8');
   if (text === 'hang') for (;;);
   if (text === 'slow') Atomics.wait(sleeper, 0, 0, 250);
   parentPort.postMessage({ id: job.id, result: { text, rootElement: 'echo', warnings: [] } });
@@ -65,7 +65,7 @@ afterAll(async () => {
   await disposeXsdSchemas();
 });
 
-describe('XmlIntakePool on worker threads (built worker)', () => {
+describe('XmlWorkerPool on worker threads (built worker)', () => {
   it('needs the build', () => {
     expect(existsSync(BUILT_WORKER)).toBe(true);
   });
@@ -116,7 +116,7 @@ describe('XmlIntakePool on worker threads (built worker)', () => {
   });
 
   it('reads in-process once closed', async () => {
-    const workers = new XmlIntakePool({ size: 1, workerFile: BUILT_WORKER });
+    const workers = new XmlWorkerPool({ size: 1, workerFile: BUILT_WORKER });
     await workers.close();
     expect(workers.mode).toBe('in-process');
     expect(workers.size).toBe(0);
@@ -124,7 +124,7 @@ describe('XmlIntakePool on worker threads (built worker)', () => {
   });
 });
 
-describe('XmlIntakePool, choosing where to read', () => {
+describe('XmlWorkerPool, choosing where to read', () => {
   it('reads in-process with size 0', async () => {
     const inProcess = pool({ size: 0, workerFile: BUILT_WORKER });
     expect(inProcess.mode).toBe('in-process');
@@ -140,10 +140,10 @@ describe('XmlIntakePool, choosing where to read', () => {
   });
 
   it('refuses a size that is not a whole number from 0', () => {
-    expect(() => new XmlIntakePool({ size: -1 })).toThrow(RangeError);
-    expect(() => new XmlIntakePool({ size: 1.5 })).toThrow(RangeError);
-    expect(() => new XmlIntakePool({ size: 0, timeoutMs: 0 })).toThrow(RangeError);
-    expect(() => new XmlIntakePool({ size: 0, timeoutMs: 2.5 })).toThrow(RangeError);
+    expect(() => new XmlWorkerPool({ size: -1 })).toThrow(RangeError);
+    expect(() => new XmlWorkerPool({ size: 1.5 })).toThrow(RangeError);
+    expect(() => new XmlWorkerPool({ size: 0, timeoutMs: 0 })).toThrow(RangeError);
+    expect(() => new XmlWorkerPool({ size: 0, timeoutMs: 2.5 })).toThrow(RangeError);
   });
 
   it('falls back to in-process when the worker cannot start, losing no document', async () => {
@@ -158,7 +158,32 @@ describe('XmlIntakePool, choosing where to read', () => {
   });
 });
 
-describe('XmlIntakePool when a worker dies', () => {
+describe('XmlWorkerPool, named tasks', () => {
+  const upper = { upper: ({ body }: { body: Uint8Array }) => ({ text: Buffer.from(body).toString('utf8').toUpperCase() }) };
+  /** A worker serving `upper` through serveXmlWorkerTasks of the build, as a connector's worker file would. */
+  const upperWorker = () =>
+    fakeWorker(`
+import { serveXmlWorkerTasks } from ${JSON.stringify(path.resolve(ROOT, 'dist/libs/xml/src/xml-worker.server.js'))};
+serveXmlWorkerTasks({ upper: ({ body }) => ({ text: Buffer.from(body).toString('utf8').toUpperCase() }) });
+`);
+
+  it('runs a task of its own in-process and on a worker, with the same result', async () => {
+    const inProcess = pool({ size: 0, tasks: upper });
+    const workers = pool({ size: 1, tasks: upper, workerFile: upperWorker() });
+    expect(workers.mode).toBe('workers');
+    for (const each of [inProcess, workers]) await expect(each.run('upper', { body: Buffer.from('straße') })).resolves.toEqual({ text: 'STRASSE' });
+  });
+
+  it('refuses a task it was not given, and a worker refuses a task it does not serve', async () => {
+    await expect(pool({ size: 0, tasks: upper }).run('xml-intake', { body: Buffer.from('<a/>') })).rejects.toThrow('the XML worker pool has no task "xml-intake" (it has: upper)');
+    // The pool believes in the intake task, the worker file serves only `upper`: the job fails, the worker lives on.
+    const mismatched = pool({ size: 1, workerFile: upperWorker() });
+    await expect(mismatched.read(Buffer.from('<a/>'), { validation: { kind: 'none' } })).rejects.toThrow('this XML worker has no task "xml-intake" (it has: upper)');
+    expect(mismatched.size).toBe(1);
+  });
+});
+
+describe('XmlWorkerPool when a worker dies', () => {
   it('rejects only the job it was reading, with UnavailableError, and goes on with a new worker', async () => {
     const problems: string[] = [];
     const crashing = pool({ size: 1, workerFile: fakeWorker(ECHO_OR_CRASH), onProblem: (m) => problems.push(m) });
@@ -177,7 +202,7 @@ describe('XmlIntakePool when a worker dies', () => {
   });
 });
 
-describe('XmlIntakePool when a worker is stuck', () => {
+describe('XmlWorkerPool when a worker is stuck', () => {
   const none: XmlIntakeOptions = { validation: { kind: 'none' } };
   const texts = (outcomes: unknown[]) => outcomes.map((o) => (o as { result?: { text: string } }).result?.text ?? 'rejected');
 

@@ -1,13 +1,24 @@
 import { InputError } from '@app/contracts';
-import type { XmlIntakeOptions, XmlIntakeResult } from './xml-intake.reader.js';
 import { XsdSchemaLoadError } from './xsd-schema.loader.js';
 import type { XsdValidationIssue } from './xsd.validator.js';
 
-/** A job for an XML worker: the document's bytes (transferred) and how to read it. */
+/** What every task gets: the bytes to read (transferred to the worker, never shared) and its own settings. */
+export interface XmlWorkerPayload {
+  body: Uint8Array;
+}
+
+/**
+ * The work an XML worker can do, by task name. The same functions run in-process when there is no worker,
+ * so a task's payload and result must be plain data (structured-cloneable) and its errors those that
+ * serialiseXmlWorkerError keeps apart.
+ */
+export type XmlWorkerTasks = Readonly<Record<string, (payload: any) => unknown>>;
+
+/** A job for an XML worker: which task, and its payload. */
 export interface XmlWorkerJob {
   id: number;
-  body: Uint8Array;
-  options: XmlIntakeOptions;
+  task: string;
+  payload: XmlWorkerPayload;
 }
 
 /** An error as plain data: errors lose their class crossing a thread, so the kinds intake tells apart are kept by hand. */
@@ -17,7 +28,7 @@ export type XmlWorkerError =
   | { kind: 'other'; name: string; message: string; stack?: string };
 
 /** What a worker posts: once `ready` after start, then one answer per job. */
-export type XmlWorkerMessage = { ready: true } | { id: number; result: XmlIntakeResult } | { id: number; error: XmlWorkerError };
+export type XmlWorkerMessage = { ready: true } | { id: number; result: unknown } | { id: number; error: XmlWorkerError };
 
 export function serialiseXmlWorkerError(error: unknown): XmlWorkerError {
   if (error instanceof InputError) {

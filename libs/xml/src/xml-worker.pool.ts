@@ -1,19 +1,23 @@
 import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UnavailableError } from '@app/contracts';
-import { reviveXmlWorkerError, type XmlWorkerJob, type XmlWorkerMessage } from './xml-intake.protocol.js';
-import { readXmlForIntake, type XmlIntakeOptions, type XmlIntakeResult } from './xml-intake.reader.js';
+import { XML_INTAKE_TASK, XML_INTAKE_TASKS, type XmlIntakeOptions, type XmlIntakeResult } from './xml-intake.reader.js';
+import { reviveXmlWorkerError, type XmlWorkerJob, type XmlWorkerMessage, type XmlWorkerPayload, type XmlWorkerTasks } from './xml-worker.protocol.js';
 
-export interface XmlIntakePoolOptions {
-  /** Worker threads; 0 reads every document in-process. */
+export interface XmlWorkerPoolOptions {
+  /** Worker threads; 0 runs every task in-process. */
   size: number;
   /**
-   * The worker's module, a built JS file. Default: `xml-intake.worker.js` beside this module, which exists
-   * only in the build (dist/); run from the TypeScript sources (Jest, ts tooling) there is none, and the
-   * pool reads in-process instead (`mode` says which, `reason` why).
+   * The worker's module, a built JS file that serves `tasks` (serveXmlWorkerTasks). Default:
+   * `xml-intake.worker.js` beside this module, which serves the intake task. Such files exist only in the
+   * build (dist/); run from the TypeScript sources (Jest, ts tooling) there are none, and the pool runs its
+   * tasks in-process instead (`mode` says which, `reason` why).
    */
   workerFile?: string | URL;
+  /** The tasks the worker file serves, run in-process where there is no worker. Default: the intake task. */
+  tasks?: XmlWorkerTasks;
   /**
    * How long a worker may take over one document (from when it starts on it) before it is ended and replaced;
    * the document is refused with UnavailableError. Default 30 s.
@@ -26,9 +30,9 @@ export interface XmlIntakePoolOptions {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 interface Pending {
-  body: Uint8Array;
-  options: XmlIntakeOptions;
-  resolve: (result: XmlIntakeResult) => void;
+  task: string;
+  payload: XmlWorkerPayload;
+  resolve: (result: any) => void;
   reject: (error: unknown) => void;
 }
 
@@ -52,15 +56,16 @@ const JOBS_PER_WORKER = 2;
 const DEFAULT_WORKER_FILE = new URL('./xml-intake.worker.js', import.meta.url);
 
 /**
- * Reads XML documents for intake (readXmlForIntake) on worker threads, so the main thread keeps serving
- * HTTP, Redis and the audit log while another core parses and validates. Results and errors are the ones
- * the in-process reading gives. A worker gets a couple of jobs at a time, the rest wait here in order. A
+ * Runs the XML work of a request (reading a document for intake, checking a SOAP envelope) on worker
+ * threads, so the main thread keeps serving HTTP, Redis and the audit log while another core parses and
+ * validates. Results and errors are the ones the same task gives in-process. A worker gets a couple of
+ * jobs at a time, the rest wait here in order. A
  * worker that dies takes only the job it was running with it (answered with UnavailableError, the sender
  * may retry): the ones it had not started go to its replacement. A worker that takes longer than the
  * deadline over one document is treated the same way: ended, replaced, that document refused. A worker that
  * dies before it started, and a closed pool, read in-process.
  */
-export class XmlIntakePool {
+export class XmlWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly file: string | undefined;
@@ -68,17 +73,20 @@ export class XmlIntakePool {
   private closed = false;
   private fallback: string | undefined;
   private readonly timeoutMs: number;
+  private readonly tasks: XmlWorkerTasks;
 
-  constructor(private readonly options: XmlIntakePoolOptions) {
+  constructor(private readonly options: XmlWorkerPoolOptions) {
     if (!Number.isSafeInteger(options.size) || options.size < 0) throw new RangeError(`XML worker pool size must be a whole number from 0, got ${options.size}`);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.tasks = options.tasks ?? XML_INTAKE_TASKS;
     if (!Number.isSafeInteger(this.timeoutMs) || this.timeoutMs < 1) throw new RangeError(`XML worker timeout must be a whole number of milliseconds from 1, got ${options.timeoutMs}`);
     const file = options.workerFile ?? DEFAULT_WORKER_FILE;
     const filePath = file instanceof URL ? fileURLToPath(file) : file;
     if (options.size === 0) this.fallback = 'XML_WORKERS is 0';
     else if (!existsSync(filePath)) this.fallback = `no worker module at ${filePath} (not running from the build)`;
     else {
-      this.file = filePath;
+      // Worker wants an absolute path (or ./-relative); a configured one is taken relative to the working directory.
+      this.file = resolvePath(filePath);
       for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
     }
   }
@@ -99,9 +107,19 @@ export class XmlIntakePool {
 
   /** readXmlForIntake, on a worker when there is one. The body is copied once for the worker; the caller keeps its own. */
   read(body: Uint8Array, options: XmlIntakeOptions): Promise<XmlIntakeResult> {
-    if (this.mode === 'in-process') return readXmlForIntake(body, options);
+    const payload = { body, options };
+    return this.run(XML_INTAKE_TASK, payload);
+  }
+
+  /**
+   * One of the pool's tasks, on a worker when there is one. The payload's body is copied once for the
+   * worker (the caller keeps its own); the rest of the payload is cloned.
+   */
+  run<Result>(task: string, payload: XmlWorkerPayload): Promise<Result> {
+    if (!Object.hasOwn(this.tasks, task)) return Promise.reject(new Error(`the XML worker pool has no task "${task}" (it has: ${Object.keys(this.tasks).join(', ')})`));
+    if (this.mode === 'in-process') return this.inProcess(task, payload) as Promise<Result>;
     return new Promise((resolve, reject) => {
-      this.queue.push({ body, options, resolve, reject });
+      this.queue.push({ task, payload, resolve, reject });
       this.dispatch();
     });
   }
@@ -142,9 +160,9 @@ export class XmlIntakePool {
       slot.jobs.push({ id, pending });
       // A copy of exactly the document's bytes, transferred: cloning the caller's Buffer would copy its
       // whole backing store (often Node's shared 8 KiB pool), and the caller still needs its body.
-      const body = new Uint8Array(pending.body.byteLength);
-      body.set(pending.body);
-      slot.worker.postMessage({ id, body, options: pending.options } satisfies XmlWorkerJob, [body.buffer]);
+      const body = new Uint8Array(pending.payload.body.byteLength);
+      body.set(pending.payload.body);
+      slot.worker.postMessage({ id, task: pending.task, payload: { ...pending.payload, body } } satisfies XmlWorkerJob, [body.buffer]);
       this.arm(slot);
     }
   }
@@ -216,7 +234,11 @@ export class XmlIntakePool {
   }
 
   private runInProcess(pending: Pending): void {
-    readXmlForIntake(pending.body, pending.options).then(pending.resolve, pending.reject);
+    this.inProcess(pending.task, pending.payload).then(pending.resolve, pending.reject);
+  }
+
+  private inProcess(task: string, payload: XmlWorkerPayload): Promise<unknown> {
+    return new Promise((resolve) => resolve(this.tasks[task]!(payload)));
   }
 
   private drainInProcess(): void {

@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import soap from 'soap';
+import { XmlWorkerPool } from '@app/xml';
+import type { ArgumentsPlan } from './soap-arguments.reader.js';
+import { SOAP_ENVELOPE_TASK, readEnvelope } from './soap-envelope.reader.js';
+import type { EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
+import { SOAP11_ENVELOPE_NAMESPACE, SOAP12_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
+import { SOAP_XML_WORKER_TASKS } from './soap-xml.tasks.js';
+import { describeWsdl, findPort } from './wsdl.inspector.js';
+import type { SoapVersion } from './wsdl.inspector.js';
+
+const ROOT = process.cwd();
+// Jest runs the TypeScript sources, which cannot start as a worker: the worker path is tested with the build.
+const BUILT_WORKER = path.resolve(ROOT, 'dist/libs/soap/src/soap-xml.worker.js');
+const NOT_OK = path.resolve(ROOT, 'test/fixtures/not-ok');
+const wsdl = describeWsdl(readFileSync('contracts/schnittstelle/v1/schnittstelle.wsdl', 'utf8'));
+const NS: Record<SoapVersion, string> = { '1.1': SOAP11_ENVELOPE_NAMESPACE, '1.2': SOAP12_ENVELOPE_NAMESPACE };
+// What planArguments makes of the WSDL's request elements with node-soap (soap-arguments.reader.spec.ts holds that).
+const plan: ArgumentsPlan = {
+  elements: new Map([
+    ['submitDocument', new Map([['routeId', 'RouteId|xs:string|pattern'], ['correlationId', 'xs:string'], ['xmlDocument', 'xs:string'], ['filename', 'xs:string']])],
+    ['getStatus', new Map([['documentId', 'xs:string']])],
+  ]),
+};
+
+function input(version: SoapVersion, xml: string | Buffer, extra: Partial<EnvelopeReadInput> = {}): EnvelopeReadInput {
+  return {
+    version,
+    body: Buffer.isBuffer(xml) ? xml : Buffer.from(xml),
+    mediaType: { type: version === '1.1' ? 'text/xml' : 'application/soap+xml', params: {} },
+    operations: findPort(wsdl, version === '1.1' ? 'SchnittstelleSoap11' : 'SchnittstelleSoap12')!.operations,
+    maxBodyBytes: 1 << 20,
+    readToken: false,
+    plan,
+    ...extra,
+  };
+}
+
+const envelope = (version: SoapVersion, body: string, header = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?><e:Envelope xmlns:e="${NS[version]}">${header ? `<e:Header>${header}</e:Header>` : ''}<e:Body>${body}</e:Body></e:Envelope>`;
+const submit = (document: string, extra = '') =>
+  `<t:submitDocument xmlns:t="urn:schnittstelle:v1"${extra}><t:routeId>akten</t:routeId><t:xmlDocument>${document}</t:xmlDocument></t:submitDocument>`;
+const wsse = (username: string, password: string) =>
+  new soap.WSSecurity(username, password, { passwordType: 'PasswordDigest', hasNonce: true, mustUnderstand: true, envelopeKey: 'e' }).toXML();
+
+describe('readEnvelope', () => {
+  it('gives the operation and the arguments of a plain request, and the text for node-soap', () => {
+    const xml = envelope('1.1', submit('&lt;a&gt;Gr&#252;&#xDF;e&lt;/a&gt;'));
+    expect(readEnvelope(input('1.1', xml))).toEqual({ operation: 'submitDocument', element: 'submitDocument', args: { routeId: 'akten', xmlDocument: '<a>Grüße</a>' }, text: xml });
+  });
+
+  it('leaves the arguments to node-soap when the request is not of the plain shape', () => {
+    const reading = readEnvelope(input('1.2', envelope('1.2', submit('x', ' t:extra="1"')))) as Extract<EnvelopeReading, { operation: string }>;
+    expect(reading.operation).toBe('submitDocument');
+    expect(reading.args).toBeUndefined();
+  });
+
+  it('answers a refusal as data: a SOAP 1.1 envelope on the 1.2 endpoint gets a VersionMismatch it can read', () => {
+    const reading = readEnvelope(input('1.2', envelope('1.1', submit('x'))));
+    expect(reading).toMatchObject({ refusal: { status: 500, spec: { version: '1.1', kind: 'version-mismatch', upgrade: ['1.2'] } } });
+  });
+
+  it('reads the UsernameToken when asked, and reports an unreadable one without failing the reading', () => {
+    const read = (header: string) => readEnvelope(input('1.1', envelope('1.1', submit('x'), header), { readToken: true, understoodHeaders: [{ ns: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd', local: 'Security' }] }));
+    const good = read(wsse('melde', 'Digest-Geheim')) as Extract<EnvelopeReading, { operation: string }>;
+    expect(good.token).toMatchObject({ username: 'melde', passwordType: 'PasswordDigest', nonce: expect.any(Buffer), created: { text: expect.any(String) } });
+    expect(read('')).toMatchObject({ operation: 'submitDocument', tokenError: { faultCode: 'InvalidSecurity', reason: 'no-security-header' } });
+  });
+});
+
+describe('readEnvelope on an XML worker (built worker)', () => {
+  const pools: XmlWorkerPool[] = [];
+  afterAll(async () => Promise.all(pools.map((pool) => pool.close())));
+
+  it('gives what it gives in-process, for good, odd and hostile envelopes', async () => {
+    expect(existsSync(BUILT_WORKER)).toBe(true);
+    const workers = new XmlWorkerPool({ size: 2, workerFile: BUILT_WORKER, tasks: SOAP_XML_WORKER_TASKS });
+    pools.push(workers);
+    expect(workers.mode).toBe('workers');
+    const security = [{ ns: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd', local: 'Security' }];
+    const cases: EnvelopeReadInput[] = [
+      input('1.1', envelope('1.1', submit('&lt;a&gt;Text&lt;/a&gt;'))),
+      input('1.2', envelope('1.2', '<t:getStatus xmlns:t="urn:schnittstelle:v1"><t:documentId>d-1</t:documentId></t:getStatus>')),
+      input('1.2', envelope('1.2', submit('x', ' t:extra="1"'))),
+      input('1.1', envelope('1.1', submit('x'), wsse('melde', 'Digest-Geheim')), { readToken: true, understoodHeaders: security }),
+      input('1.1', envelope('1.1', submit('x')), { readToken: true }),
+      input('1.1', envelope('1.1', submit('x')), { soapActionHeader: '"urn:schnittstelle:v1#getStatus"' }),
+      input('1.1', envelope('1.1', submit('x')), { mediaType: { type: 'text/xml', params: { charset: 'windows-1252' } } }),
+      input('1.1', envelope('1.1', '<t:unknown xmlns:t="urn:schnittstelle:v1"/>')),
+      input('1.2', envelope('1.1', submit('x'))),
+      input('1.1', envelope('1.1', submit('x')), { maxBodyBytes: 100 }),
+      // The hostile catalogue as envelopes: DOCTYPE, entities, depth, broken encodings, not XML at all.
+      ...readdirSync(NOT_OK)
+        .filter((name) => name.endsWith('.xml'))
+        .map((name) => input('1.1', readFileSync(path.join(NOT_OK, name)))),
+    ];
+    // A Buffer comes back from a thread as a Uint8Array of the same bytes.
+    const plainNonce = (reading: EnvelopeReading) => ('token' in reading && reading.token?.nonce ? { ...reading, token: { ...reading.token, nonce: [...reading.token.nonce] } } : reading);
+    const onWorkers = await Promise.all(cases.map((each) => workers.run<EnvelopeReading>(SOAP_ENVELOPE_TASK, each)));
+    for (const [i, each] of cases.entries()) expect(plainNonce(onWorkers[i])).toEqual(plainNonce(readEnvelope(each)));
+    // Refusals among them, so the comparison covers faults, not only acceptances.
+    expect(onWorkers.filter((reading) => 'refusal' in reading).length).toBeGreaterThanOrEqual(12);
+    expect(onWorkers[3]).toMatchObject({ token: { username: 'melde', nonce: expect.any(Uint8Array) } });
+  });
+});
