@@ -28,6 +28,7 @@ import { AiUsageStore, DocumentEventsPublisher, PipelineService, type BudgetStat
 import { Steps } from '@app/queue';
 import { connectorContextFor, contractsDir } from '@app/runtime';
 import type { XmlIntakeValidation, XsdValidationIssue } from '@app/xml';
+import { documentMetrics } from '../events/document.metrics.js';
 import { XmlWorkers } from './xml-workers.provider.js';
 
 /** A document as it arrives over any way in, before it becomes canonical. */
@@ -196,6 +197,7 @@ export class IntakeService {
     await this.audit.append({ documentId: document.id, routeId: route.id, step: Steps.intake, outcome: 'accepted', detail: describe(document) });
     await this.pipeline.enqueue({ documentId: document.id, routeId: route.id, step: Steps.intake });
     this.events.publish(DocumentEvents.accepted, { documentId: document.id, routeId: route.id, state: 'accepted' });
+    documentMetrics.accepted.inc({ route: route.id, step: Steps.intake });
     return { documentId: document.id, status: 'accepted', routeId: route.id, correlationId: submission.correlationId, duplicate: false, statusUrl: this.statusUrl(baseUrl, document.id) };
   }
 
