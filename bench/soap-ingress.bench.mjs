@@ -55,7 +55,11 @@ const sample = readFileSync(sampleFile, 'utf8');
 const PROCESS_ID = /(<xdomea:ProzessID>)[^<]*(<\/xdomea:ProzessID>)/;
 if (!PROCESS_ID.test(sample)) throw new Error(`${sampleFile} has no xdomea:ProzessID`);
 
-/** Where one submitDocument spends its time, by the functions of the request path (see the CPU profile). */
+/**
+ * Where one submitDocument spends its time on this thread, by the functions of the request path (see the CPU
+ * profile). With XML worker threads (the default on two cores) the envelope check and the document's reading
+ * and validation run there and show 0 here; profile with --xml-workers 0 to see them.
+ */
 const PROFILE_STAGES = [
   { label: 'HTTP parsing and the Express/Nest middleware chain up to the SOAP route', fn: 'parserOnIncoming' },
   { label: 'SOAP endpoint guard (libs/soap), all of it', fn: 'guard' },
