@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import soap from 'soap';
 import { DigitalSourceType } from '@app/contracts';
-import { freePort, legacyWritebackYaml, startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
+import { freePort, legacyWritebackYaml, removeInstallation, startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
 import { runMiddlewareToExit, startMiddleware, type MiddlewareProcess } from './support/middleware.process.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0');
@@ -46,6 +46,7 @@ describe('the whole middleware as one process', () => {
   afterAll(async () => {
     await middleware?.stop();
     await legacy?.close();
+    await removeInstallation(installation);
   });
 
   const callsFor = (documentId: string) => legacy.calls.filter((c) => c.args.documentId === documentId && !c.failedWith);
@@ -189,8 +190,15 @@ describe('the whole middleware as one process', () => {
 });
 
 describe('start-up without Redis', () => {
+  // Only their folders: these installations never reached Redis (or one that is not there).
+  const folders: string[] = [];
+  afterAll(() => {
+    for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('stops at once with a message that names the ways out, exit code non-zero', async () => {
     const installation = await testInstallation('routes:\n  a:\n    steps: [{ id: s, task: detect-language }]\n    writeback: { type: folder }\n', { REDIS_URL: 'redis://127.0.0.1:9' });
+    folders.push(installation.dir);
     const { code, output } = await runMiddlewareToExit(installation.env);
     expect(code).not.toBe(0);
     expect(output).toContain('Redis does not answer at redis://127.0.0.1:9 (REDIS_URL)');
@@ -201,6 +209,7 @@ describe('start-up without Redis', () => {
 
   it('stops with a message naming a bad routes key', async () => {
     const installation = await testInstallation('routes:\n  a:\n    steps: [{ id: s, task: detect-language }]\n    writeback: { type: folder }\n');
+    folders.push(installation.dir);
     fs.writeFileSync(installation.env.SCHNITTSTELLE_ROUTES!, 'routes:\n  a:\n    steps: [{ id: s, task: detect-language, colour: blue }]\n    writeback: { type: folder }\n');
     const { code, output } = await runMiddlewareToExit(installation.env);
     expect(code).toBe(2);
@@ -210,6 +219,7 @@ describe('start-up without Redis', () => {
 
 describe('the three apps as separate processes against one Redis', () => {
   let legacy: LegacyStandIn;
+  let installation: TestInstallation | undefined;
   const running: MiddlewareProcess[] = [];
 
   beforeAll(async () => {
@@ -219,10 +229,11 @@ describe('the three apps as separate processes against one Redis', () => {
   afterAll(async () => {
     for (const process of running) await process.stop();
     await legacy?.close();
+    await removeInstallation(installation);
   });
 
   it('carries a document from the gateway through the AI worker to the write-back', async () => {
-    const installation = await testInstallation(routes(legacy.url));
+    installation = await testInstallation(routes(legacy.url));
     // Each app on its own port, sharing only Redis (and, as on one machine, the var folder for the audit log).
     for (const app of ['gateway', 'ai-worker', 'writeback']) {
       const env = { ...installation.env, HTTP_PORT: String(await freePort()) };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { DigitalSourceType, PermanentError, stepConfigSchema, type StepConfig } from '@app/contracts';
 import { EMBEDDED_MODELS, EmbeddedProvider } from './embedded.provider.js';
 import { trainClassifier } from './trained-classifier.trainer.js';
@@ -79,6 +79,7 @@ describe('EmbeddedProvider', () => {
 
   describe('classify with a trained model file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sst-embedded-model-'));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'thema.json');
     const train = (labels: [string, string]) =>
       trainClassifier(

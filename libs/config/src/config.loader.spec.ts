@@ -1,11 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { ConfigError, defaultXmlWorkers, loadConfig, loadRoutes } from './config.loader.js';
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function tempRoutes(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sst-config-'));
+  tempDirs.push(dir);
   const file = path.join(dir, 'routes.yaml');
   fs.writeFileSync(file, text);
   return file;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -181,14 +181,18 @@ describe('SoapCaller.create', () => {
 
   it('refuses a file that is not a WSDL, and a WSDL without a port of the asked SOAP version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'soap-caller-'));
-    const notWsdl = join(dir, 'not.wsdl');
-    writeFileSync(notWsdl, '<html><body>Login</body></html>');
-    expect(await errorOf(SoapCaller.create({ wsdlPath: notWsdl, soapVersion: '1.1', timeoutMs: 1000 }))).toMatchObject({ code: 'wsdl-invalid' });
+    try {
+      const notWsdl = join(dir, 'not.wsdl');
+      writeFileSync(notWsdl, '<html><body>Login</body></html>');
+      expect(await errorOf(SoapCaller.create({ wsdlPath: notWsdl, soapVersion: '1.1', timeoutMs: 1000 }))).toMatchObject({ code: 'wsdl-invalid' });
 
-    const only11 = join(dir, 'only11.wsdl');
-    writeFileSync(only11, readFileSync(WSDL, 'utf8').replace(/<wsdl:port name="DmsArchivSoap12"[\s\S]*?<\/wsdl:port>/, ''));
-    const error = await errorOf(SoapCaller.create({ wsdlPath: only11, soapVersion: '1.2', timeoutMs: 1000 }));
-    expect(error).toBeInstanceOf(PermanentError);
-    expect(error.message).toBe(`WSDL ${only11} has no SOAP 1.2 port; ports: DmsArchivSoap11 (SOAP 1.1)`);
+      const only11 = join(dir, 'only11.wsdl');
+      writeFileSync(only11, readFileSync(WSDL, 'utf8').replace(/<wsdl:port name="DmsArchivSoap12"[\s\S]*?<\/wsdl:port>/, ''));
+      const error = await errorOf(SoapCaller.create({ wsdlPath: only11, soapVersion: '1.2', timeoutMs: 1000 }));
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error.message).toBe(`WSDL ${only11} has no SOAP 1.2 port; ports: DmsArchivSoap11 (SOAP 1.1)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

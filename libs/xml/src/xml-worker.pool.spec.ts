@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -32,9 +32,13 @@ function pool(...args: ConstructorParameters<typeof XmlWorkerPool>): XmlWorkerPo
   return created;
 }
 
+const workerDirs: string[] = [];
+
 /** A stand-in worker speaking the pool's protocol: answers with the body as text, ends itself on `crash`. */
 function fakeWorker(source: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'xml-pool-')), 'worker.mjs');
+  const dir = mkdtempSync(path.join(tmpdir(), 'xml-pool-'));
+  workerDirs.push(dir);
+  const file = path.join(dir, 'worker.mjs');
   writeFileSync(file, source);
   return file;
 }
@@ -63,6 +67,7 @@ parentPort.postMessage({ ready: true });
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
   await disposeXsdSchemas();
+  for (const dir of workerDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('XmlWorkerPool on worker threads (built worker)', () => {
