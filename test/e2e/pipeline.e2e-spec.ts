@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import soap from 'soap';
+import { AuditLog } from '@app/audit';
 import { DigitalSourceType } from '@app/contracts';
 import { freePort, legacyWritebackYaml, removeInstallation, startLegacyStandIn, testInstallation, waitFor, type LegacyStandIn, type TestInstallation } from '@app/testing';
 import { runMiddlewareToExit, startMiddleware, type MiddlewareProcess } from './support/middleware.process.js';
@@ -256,5 +257,18 @@ describe('the three apps as separate processes against one Redis', () => {
     expect(call.args.aiLabel).toMatchObject({ provider: 'embedded' });
     // Only the worker process ran AI steps, only the write-back process called the legacy system: each is health-checked alone.
     for (const app of running) expect((await fetch(`${app.baseUrl}/health/ready`)).status).toBe(200);
+    // Three processes, each appending on its own writer thread, kept one unbroken chain in the shared file.
+    const audit = await AuditLog.open(installation.config.auditDatabaseUrl, { writerThread: false });
+    try {
+      // The write-back process appends its record once the legacy system has answered.
+      const steps = await waitFor('the write-back in the audit log', async () => {
+        const found = (await audit.forDocument(documentId)).map((record) => `${record.step}:${record.outcome}`);
+        return found.includes('writeback:written-back') ? found : undefined;
+      });
+      expect(steps).toEqual(['intake:accepted', 'intake:done', 'sprache:done', 'zusammenfassung:done', 'sachgebiet:done', 'writeback:written-back']);
+      expect((await audit.verify()).ok).toBe(true);
+    } finally {
+      await audit.close();
+    }
   });
 });

@@ -33,22 +33,30 @@ export interface AuditDatabase {
   db: Kysely<AuditDb>;
   /** SQLite only: the handle whose busy_timeout an append switches around BEGIN IMMEDIATE. */
   sqlite?: Database.Database;
+  /** SQLite only: the file (or `:memory:`). */
+  path?: string;
+}
+
+/** A connection to a SQLite audit file (or `:memory:`), in WAL mode, waiting up to busyTimeoutMs for locks. */
+export function openSqliteAuditFile(path: string, busyTimeoutMs: number): Database.Database {
+  const memory = path === ':memory:';
+  if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path, { timeout: busyTimeoutMs });
+  try {
+    // WAL lets readers (status pages, verify) run while another connection appends.
+    if (!memory) sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  return sqlite;
 }
 
 export function openAuditDatabase(target: AuditTarget, busyTimeoutMs: number): AuditDatabase {
   if (target.dialect === 'sqlite') {
-    const memory = target.path === ':memory:';
-    if (!memory) mkdirSync(dirname(resolve(target.path)), { recursive: true });
-    const sqlite = new Database(target.path, { timeout: busyTimeoutMs });
-    try {
-      // WAL lets readers (status pages, verify) run while another process appends.
-      if (!memory) sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    } catch (error) {
-      sqlite.close();
-      throw error;
-    }
-    return { dialect: 'sqlite', sqlite, db: new Kysely<AuditDb>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+    const sqlite = openSqliteAuditFile(target.path, busyTimeoutMs);
+    return { dialect: 'sqlite', sqlite, path: target.path, db: new Kysely<AuditDb>({ dialect: new SqliteDialect({ database: sqlite }) }) };
   }
   const pool = new pg.Pool({
     connectionString: target.connectionString,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermanentError, UnavailableError } from '@app/contracts';
-import type { Statement } from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { auditRow, chainAuditRecords, SqliteAuditAppender } from './audit-sqlite.appender.js';
+import { SqliteAuditWriter } from './audit-sqlite.writer.js';
 import { openAuditDatabase, parseAuditUrl, type AuditDatabase } from './audit.database.js';
 import { computeAuditHash, GENESIS_HASH } from './audit.hash.js';
 import { assertAuditTableName, DEFAULT_AUDIT_TABLE, migrateAuditTable, type AuditDb, type AuditRow } from './audit.schema.js';
@@ -25,17 +26,6 @@ interface QueuedAppend {
   reject: (error: unknown) => void;
 }
 
-/** The SQLite statements of an append, prepared once (Kysely would build and prepare each on every call). */
-interface SqliteAppendStatements {
-  noWait: Statement;
-  wait: Statement;
-  begin: Statement;
-  commit: Statement;
-  rollback: Statement;
-  last: Statement;
-  insert: Statement;
-}
-
 /**
  * Append-only, hash-chained audit log on SQLite or PostgreSQL. Several processes may append to the
  * same database: each append takes the database's write lock before it reads the last hash, so the
@@ -52,7 +42,9 @@ export class AuditLog {
   #destroyed = false;
   #queue: QueuedAppend[] = [];
   #flushing?: Promise<void>;
-  #sqliteStatements?: SqliteAppendStatements;
+  #sqliteAppender?: SqliteAuditAppender;
+  /** SQLite files: appends go to a thread of their own (see SqliteAuditWriter) once it runs. */
+  #writer?: SqliteAuditWriter;
 
   private constructor(
     private readonly database: AuditDatabase,
@@ -79,6 +71,10 @@ export class AuditLog {
     } catch (error) {
       await database.db.destroy().catch(() => undefined);
       throw new UnavailableError(`audit log: cannot prepare table "${table}" in the ${target.dialect} database`, { cause: error });
+    }
+    // A memory database is private to its connection: only files get a writer thread.
+    if (target.dialect === 'sqlite' && target.path !== ':memory:' && options.writerThread !== false) {
+      log.#writer = SqliteAuditWriter.start({ path: target.path, table, busyTimeoutMs });
     }
     return log;
   }
@@ -160,6 +156,7 @@ export class AuditLog {
     this.#closed ??= (async () => {
       await this.#flushing;
       this.#destroyed = true;
+      await this.#writer?.close();
       await this.database.db.destroy();
     })();
     await this.#closed;
@@ -177,68 +174,20 @@ export class AuditLog {
   }
 
   /**
-   * BEGIN IMMEDIATE takes the write lock up front, so no other process can append between our read
-   * of the last hash and our inserts. better-sqlite3 is synchronous: its own busy wait would block
-   * the event loop, and a second AuditLog in this process holding the lock could then never commit.
-   * So try without waiting and back off asynchronously, up to busyTimeoutMs. Once the lock is taken,
-   * the group is written and committed without yielding, so nothing else runs in between.
+   * On the writer thread when there is one. Else here: better-sqlite3 is synchronous, and its own busy wait
+   * would block the event loop (and a second AuditLog in this process holding the lock could then never
+   * commit), so each attempt does not wait for the lock and backs off asynchronously, up to busyTimeoutMs.
    */
   private async appendSqlite(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    if (this.#writer?.alive) return this.#writer.append(entries);
+    this.#sqliteAppender ??= new SqliteAuditAppender(this.database.sqlite!, this.table, this.busyTimeoutMs);
     const deadline = Date.now() + this.busyTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      const written = this.tryAppendSqlite(entries);
+      const written = this.#sqliteAppender.tryAppend(entries);
       if (written.records) return written.records;
       if (Date.now() >= deadline) throw written.busy;
       await sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
     }
-  }
-
-  /** One attempt: the records, or the SQLITE_BUSY error when another connection holds the write lock. */
-  private tryAppendSqlite(entries: AuditEntry[]): { records: AuditRecord[]; busy?: undefined } | { records?: undefined; busy: unknown } {
-    const statements = this.sqliteStatements();
-    statements.noWait.get();
-    try {
-      statements.begin.run();
-    } catch (error) {
-      if (isSqliteBusy(error)) return { busy: error };
-      throw error;
-    } finally {
-      statements.wait.get();
-    }
-    try {
-      const last = statements.last.get() as { seq: number; hash: string } | undefined;
-      const records = chain(last, entries);
-      for (const record of records) statements.insert.run(toRow(record));
-      statements.commit.run();
-      return { records };
-    } catch (error) {
-      try {
-        statements.rollback.run();
-      } catch {
-        // the transaction may already be gone; the first error is the one to report
-      }
-      throw error;
-    }
-  }
-
-  private sqliteStatements(): SqliteAppendStatements {
-    if (this.#sqliteStatements) return this.#sqliteStatements;
-    const sqlite = this.database.sqlite!;
-    // The table name passed assertAuditTableName: a plain identifier.
-    const table = `"${this.table}"`;
-    this.#sqliteStatements = {
-      noWait: sqlite.prepare('pragma busy_timeout = 0'),
-      wait: sqlite.prepare(`pragma busy_timeout = ${this.busyTimeoutMs}`),
-      begin: sqlite.prepare('begin immediate'),
-      commit: sqlite.prepare('commit'),
-      rollback: sqlite.prepare('rollback'),
-      last: sqlite.prepare(`select "seq", "hash" from ${table} order by "seq" desc limit 1`),
-      insert: sqlite.prepare(
-        `insert into ${table} ("seq", "at", "document_id", "route_id", "step", "outcome", "provider", "model", "detail", "prev_hash", "hash") ` +
-          'values (@seq, @at, @document_id, @route_id, @step, @outcome, @provider, @model, @detail, @prev_hash, @hash)',
-      ),
-    };
-    return this.#sqliteStatements;
   }
 
   private async appendPostgres(entries: AuditEntry[]): Promise<AuditRecord[]> {
@@ -249,10 +198,10 @@ export class AuditLog {
       .execute(async (trx) => {
         await this.lockPostgres(trx);
         const last = await trx.selectFrom(this.table).select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-        const records = chain(last, entries);
+        const records = chainAuditRecords(last, entries);
         await trx
           .insertInto(this.table)
-          .values(records.map(toRow))
+          .values(records.map(auditRow))
           .execute();
         return records;
       });
@@ -274,46 +223,10 @@ export class AuditLog {
   }
 }
 
-/** The records of a group, linked to the last one written and to each other; taken under the write lock. */
-function chain(last: { seq: number | string; hash: string } | undefined, entries: readonly AuditEntry[]): AuditRecord[] {
-  let seq = last ? Number(last.seq) : 0;
-  let prevHash = last?.hash ?? GENESIS_HASH;
-  // Taken under the lock, so time order follows seq order on one host.
-  const at = new Date().toISOString();
-  return entries.map((entry) => {
-    const unsigned = { seq: ++seq, at, prevHash, ...entry };
-    const record: AuditRecord = { ...unsigned, hash: computeAuditHash(unsigned) };
-    prevHash = record.hash;
-    return record;
-  });
-}
-
-/** A record as its row. */
-function toRow(record: AuditRecord) {
-  return {
-    seq: record.seq,
-    at: record.at,
-    document_id: record.documentId,
-    route_id: record.routeId ?? null,
-    step: record.step,
-    outcome: record.outcome,
-    provider: record.provider ?? null,
-    model: record.model ?? null,
-    detail: record.detail ?? null,
-    prev_hash: record.prevHash,
-    hash: record.hash,
-  };
-}
-
 /** A 64-bit key per table, so logs in different tables do not wait for each other. Exported for tests. */
 export function advisoryLockKey(table: string): string {
   const digest = createHash('sha256').update(`schnittstelle-audit:${table}`).digest();
   return digest.readBigInt64BE(0).toString();
-}
-
-function isSqliteBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /**

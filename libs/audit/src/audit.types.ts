@@ -40,6 +40,11 @@ export interface AuditLogOptions {
   table?: string;
   /** How long an append waits for the write lock held by another process. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * SQLite files: append on a thread of their own, so that waiting for the lock and the commit's fsync does
+   * not stop the event loop. Default true; it takes effect only in the build (the thread's module is JS).
+   */
+  writerThread?: boolean;
 }
 
 export type AuditDialect = 'sqlite' | 'postgres';
