@@ -44,7 +44,7 @@ export class SqliteAuditWriter {
     const file = workerFile instanceof URL ? fileURLToPath(workerFile) : workerFile;
     if (!existsSync(file)) return undefined;
     const worker = new Worker(file, { workerData: settings });
-    // A forgotten close must not keep a finished process alive; pending appends hold it through their promises' callers.
+    // Idle, the thread must not keep a finished process alive (a forgotten close); while a group is on it, it must.
     worker.unref();
     return new SqliteAuditWriter(worker);
   }
@@ -58,6 +58,7 @@ export class SqliteAuditWriter {
     if (this.stopped !== undefined) return Promise.reject(new Error(`the audit writer thread stopped (${this.stopped})`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, entries } satisfies SqliteWriterJob);
     });
@@ -74,6 +75,7 @@ export class SqliteAuditWriter {
     const waiting = this.pending.get(message.id);
     if (!waiting) return;
     this.pending.delete(message.id);
+    if (this.pending.size === 0) this.worker.unref();
     if ('records' in message) waiting.resolve(message.records);
     else waiting.reject(Object.assign(new Error(message.error.message), message.error.code ? { code: message.error.code } : {}));
   }
