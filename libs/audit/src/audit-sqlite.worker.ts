@@ -23,4 +23,3 @@ port.on('message', (job: SqliteWriterJob) => {
   }
   port.postMessage(message);
 });
-port.postMessage({ ready: true } satisfies SqliteWriterMessage);

@@ -14,7 +14,7 @@ export interface SqliteWriterJob {
   entries: AuditEntry[];
 }
 
-export type SqliteWriterMessage = { ready: true } | { id: number; records: AuditRecord[] } | { id: number; error: { message: string; code?: string } };
+export type SqliteWriterMessage = { id: number; records: AuditRecord[] } | { id: number; error: { message: string; code?: string } };
 
 const DEFAULT_WORKER_FILE = new URL('./audit-sqlite.worker.js', import.meta.url);
 
@@ -71,7 +71,6 @@ export class SqliteAuditWriter {
   }
 
   private onMessage(message: SqliteWriterMessage): void {
-    if ('ready' in message) return;
     const waiting = this.pending.get(message.id);
     if (!waiting) return;
     this.pending.delete(message.id);
