@@ -12,6 +12,6 @@ export { hashPassword, parsePasswordHash, verifyPassword, DEFAULT_SCRYPT } from 
 export type { ScryptParameters } from './password.hash.js';
 export { unpackMtom, MtomError, DEFAULT_MTOM_LIMITS, XOP_NAMESPACE } from './mtom.reader.js';
 export type { MtomEnvelope, MtomLimits } from './mtom.reader.js';
-export { readEnvelope, SOAP_ENVELOPE_TASK, SOAP_ENVELOPE_TASKS } from './soap-envelope.reader.js';
-export type { EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
+export { readEnvelope, readEnvelopeWithDocument, SOAP_ENVELOPE_DOCUMENT_TASK, SOAP_ENVELOPE_TASK, SOAP_ENVELOPE_TASKS } from './soap-envelope.reader.js';
+export type { EnvelopeDocument, EnvelopeDocumentReadInput, EnvelopeDocumentRequest, EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
 export { SOAP_XML_WORKER_FILE, SOAP_XML_WORKER_TASKS } from './soap-xml.tasks.js';

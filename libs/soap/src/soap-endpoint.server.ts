@@ -9,7 +9,7 @@ import type { ArgumentsPlan, NodeSoapWsdlModel } from './soap-arguments.reader.j
 import { SoapRefusal, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
 import type { MediaType } from './soap-envelope.guard.js';
 import { readEnvelope } from './soap-envelope.reader.js';
-import type { EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
+import type { EnvelopeDocument, EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
 import { SOAP_MEDIA_TYPE, faultForError, newErrorReference, soapContentType, soapFaultResponse } from './soap-fault.builder.js';
 import type { SoapFaultResponse } from './soap-fault.builder.js';
 import { DEFAULT_MTOM_LIMITS, MtomError, unpackMtom } from './mtom.reader.js';
@@ -26,6 +26,8 @@ export interface SoapHandlerContext {
   operation: string;
   /** The user the WS-Security UsernameToken authenticated, when the endpoint checks tokens. */
   username?: string;
+  /** The XML document an argument carries, where the envelope reader read it too (readEnvelopeWithDocument). */
+  document?: EnvelopeDocument;
 }
 
 /** What a refused WS-Security check is reported with (the request got no further). */
@@ -68,7 +70,8 @@ export interface SoapEndpointOptions {
   mtomLimits?: MtomLimits;
   /**
    * Runs readEnvelope for every request, e.g. on an XML worker pool (task SOAP_ENVELOPE_TASK), so that
-   * the thread serving HTTP does not parse envelopes. Default: in-process.
+   * the thread serving HTTP does not parse envelopes; or readEnvelopeWithDocument, whose document the
+   * handler finds in its context. Default: readEnvelope in-process.
    */
   envelopeReader?: (input: EnvelopeReadInput) => Promise<EnvelopeReading>;
 }
@@ -105,6 +108,7 @@ interface RequestState {
   handlerDone: boolean;
   answered: boolean;
   username?: string;
+  document?: EnvelopeDocument;
   /** Sends a fault through the real response methods, bypassing what node-soap would write. */
   sendFault: (fault: SoapFaultResponse) => void;
 }
@@ -207,6 +211,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       handlerDone: false,
       answered: false,
       ...(username === undefined ? {} : { username }),
+      ...(accepted.document === undefined ? {} : { document: accepted.document }),
       sendFault: (fault) => {
         if (state.answered) return;
         state.answered = true;
@@ -307,6 +312,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       }
       const ctx: SoapHandlerContext = { soapVersion: version, ip: req.ip ?? req.socket?.remoteAddress, operation };
       if (state.username !== undefined) ctx.username = state.username;
+      if (state.document !== undefined) ctx.document = state.document;
       Promise.resolve()
         .then(() => handler(args, ctx))
         .then(

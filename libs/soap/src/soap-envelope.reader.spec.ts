@@ -2,10 +2,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import soap from 'soap';
-import { XmlWorkerPool } from '@app/xml';
+import { readXmlForIntake, XmlWorkerPool } from '@app/xml';
+import type { XmlIntakeOptions } from '@app/xml';
 import type { ArgumentsPlan } from './soap-arguments.reader.js';
-import { SOAP_ENVELOPE_TASK, readEnvelope } from './soap-envelope.reader.js';
-import type { EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
+import { SOAP_ENVELOPE_DOCUMENT_TASK, SOAP_ENVELOPE_TASK, readEnvelope, readEnvelopeWithDocument } from './soap-envelope.reader.js';
+import type { EnvelopeDocumentReadInput, EnvelopeDocumentRequest, EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
 import { SOAP11_ENVELOPE_NAMESPACE, SOAP12_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
 import { SOAP_XML_WORKER_TASKS } from './soap-xml.tasks.js';
 import { describeWsdl, findPort } from './wsdl.inspector.js';
@@ -70,6 +71,56 @@ describe('readEnvelope', () => {
   });
 });
 
+const XDOMEA_SAMPLE = path.resolve(ROOT, '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0/xx_Aussonderung.Aussonderung.0503.xml');
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const catalogue: XmlIntakeOptions = { validation: { kind: 'catalogue', catalogueRoot: path.resolve(ROOT, 'contracts') } };
+const documentRequest = (options: Record<string, XmlIntakeOptions> = { akten: catalogue }): EnvelopeDocumentRequest => ({
+  operation: 'submitDocument',
+  argument: 'xmlDocument',
+  selector: 'routeId',
+  options,
+  unlessGiven: ['contentType'],
+});
+const withDocument = (each: EnvelopeReadInput, request = documentRequest()): EnvelopeDocumentReadInput => ({ ...each, document: request });
+
+describe('readEnvelopeWithDocument', () => {
+  const sample = readFileSync(XDOMEA_SAMPLE, 'utf8');
+
+  it('reads the document the request carries with the options its selector picks, as intake would, beside the envelope', async () => {
+    const each = input('1.1', envelope('1.1', submit(escape(sample))));
+    const reading = await readEnvelopeWithDocument(withDocument(each));
+    const bytes = Buffer.from(sample, 'utf8');
+    expect(reading).toEqual({ ...readEnvelope(each), document: { selector: 'akten', body: new Uint8Array(bytes), read: await readXmlForIntake(bytes, catalogue) } });
+    expect(reading).toMatchObject({ document: { read: { rootElement: 'Aussonderung.Aussonderung.0503', validation: { valid: true }, xoev: { standard: 'xdomea' } } } });
+  });
+
+  it("gives the document's refusal as data and still accepts the envelope: the handler raises it where intake would", async () => {
+    const reading = await readEnvelopeWithDocument(withDocument(input('1.1', envelope('1.1', submit(escape('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'))))));
+    expect(reading).toMatchObject({ operation: 'submitDocument', document: { selector: 'akten', error: { kind: 'input', code: 'doctype', httpStatus: 400 } } });
+    const invalid = await readEnvelopeWithDocument(withDocument(input('1.1', envelope('1.1', submit(escape(sample.replace('<xdomea:Kopf>', '<xdomea:Unbekannt/><xdomea:Kopf>')))))));
+    expect(invalid).toMatchObject({ document: { read: { validation: { valid: false } } } });
+  });
+
+  it('reads no document where it is not asked to: other operation, unknown selector, an unlessGiven argument, node-soap arguments, a refused envelope', async () => {
+    const cases: EnvelopeReadInput[] = [
+      input('1.2', envelope('1.2', '<t:getStatus xmlns:t="urn:schnittstelle:v1"><t:documentId>d-1</t:documentId></t:getStatus>')),
+      input('1.1', envelope('1.1', submit('&lt;a/&gt;').replace('>akten<', '>andere<'))),
+      input('1.1', envelope('1.1', submit('&lt;a/&gt;').replace('</t:xmlDocument>', '</t:xmlDocument><t:contentType>text/plain</t:contentType>')), {
+        plan: { elements: new Map([['submitDocument', new Map([...plan.elements.get('submitDocument')!, ['contentType', 'xs:string']])]]) },
+      }),
+      input('1.2', envelope('1.2', submit('&lt;a/&gt;', ' t:extra="1"'))),
+      input('1.2', envelope('1.1', submit('&lt;a/&gt;'))),
+    ];
+    for (const each of cases) {
+      const reading = await readEnvelopeWithDocument(withDocument(each));
+      expect(reading).toEqual(readEnvelope(each));
+      expect(reading).not.toHaveProperty('document');
+    }
+    // The unlessGiven case did get its arguments, so it is the contentType that kept the document unread.
+    expect(readEnvelope(cases[2]!)).toMatchObject({ args: { contentType: 'text/plain' } });
+  });
+});
+
 describe('readEnvelope on an XML worker (built worker)', () => {
   const pools: XmlWorkerPool[] = [];
   afterAll(async () => Promise.all(pools.map((pool) => pool.close())));
@@ -103,5 +154,25 @@ describe('readEnvelope on an XML worker (built worker)', () => {
     // Refusals among them, so the comparison covers faults, not only acceptances.
     expect(onWorkers.filter((reading) => 'refusal' in reading).length).toBeGreaterThanOrEqual(12);
     expect(onWorkers[3]).toMatchObject({ token: { username: 'melde', nonce: expect.any(Uint8Array) } });
+  });
+
+  it('reads the envelope with its document as in-process, refusals and schema errors included', async () => {
+    const workers = new XmlWorkerPool({ size: 1, workerFile: BUILT_WORKER, tasks: SOAP_XML_WORKER_TASKS });
+    pools.push(workers);
+    const sample = readFileSync(XDOMEA_SAMPLE, 'utf8');
+    const cases = [
+      sample,
+      sample.replace('<xdomea:Kopf>', '<xdomea:Unbekannt/><xdomea:Kopf>'),
+      '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>',
+      '<a><b></a>',
+      ...readdirSync(NOT_OK)
+        .filter((name) => name.endsWith('.xml'))
+        .map((name) => readFileSync(path.join(NOT_OK, name), 'utf8'))
+        .filter((text) => !text.includes('\uFFFD')),
+    ].map((document) => withDocument(input('1.1', envelope('1.1', submit(escape(document))))));
+    const onWorker = await Promise.all(cases.map((each) => workers.run<EnvelopeReading>(SOAP_ENVELOPE_DOCUMENT_TASK, each)));
+    for (const [i, each] of cases.entries()) expect(onWorker[i]).toEqual(await readEnvelopeWithDocument(each));
+    expect(onWorker.filter((reading) => 'document' in reading && reading.document?.error).length).toBeGreaterThanOrEqual(3);
+    expect(onWorker[0]).toMatchObject({ document: { read: { validation: { valid: true } } } });
   });
 });

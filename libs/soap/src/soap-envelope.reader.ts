@@ -1,8 +1,11 @@
+import { readXmlForIntake, serialiseXmlWorkerError } from '@app/xml';
+import type { XmlIntakeOptions, XmlIntakeResult, XmlWorkerError } from '@app/xml';
 import { readArguments } from './soap-arguments.reader.js';
 import type { ArgumentsPlan } from './soap-arguments.reader.js';
 import { SoapRefusal, checkEnvelope } from './soap-envelope.guard.js';
 import type { EnvelopeCheckInput } from './soap-envelope.guard.js';
 import type { SoapFaultResponse } from './soap-fault.builder.js';
+import { soapText } from './soap-value.reader.js';
 import { WsSecurityError, readUsernameToken } from './ws-security.verifier.js';
 import type { UsernameToken, WsSecurityFaultCode } from './ws-security.verifier.js';
 
@@ -16,6 +19,18 @@ export interface EnvelopeReadInput extends Omit<EnvelopeCheckInput, 'body'> {
   readToken: boolean;
   /** How node-soap would build the handler's arguments (planArguments). */
   plan: ArgumentsPlan;
+}
+
+/**
+ * The document read along with the envelope: its UTF-8 bytes, and what readXmlForIntake gave for them
+ * or the error it threw (as plain data; reviveXmlWorkerError gives the error back).
+ */
+export interface EnvelopeDocument {
+  /** The selector's value the options were picked by. */
+  selector: string;
+  body: Uint8Array;
+  read?: XmlIntakeResult;
+  error?: XmlWorkerError;
 }
 
 /**
@@ -34,6 +49,8 @@ export type EnvelopeReading =
       token?: UsernameToken;
       /** The token could not be read: refused before any password is checked. */
       tokenError?: { faultCode: WsSecurityFaultCode; message: string; reason: string };
+      /** The XML document an argument carries, where the reader was asked to read it too (readEnvelopeWithDocument). */
+      document?: EnvelopeDocument;
     };
 
 /**
@@ -64,5 +81,54 @@ export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
   return reading;
 }
 
-/** The SOAP envelope task for an XML worker (XmlWorkerPool / serveXmlWorkerTasks). */
-export const SOAP_ENVELOPE_TASKS = { [SOAP_ENVELOPE_TASK]: readEnvelope } as const;
+/** The worker task name of readEnvelopeWithDocument (see SOAP_XML_WORKER_TASKS). */
+export const SOAP_ENVELOPE_DOCUMENT_TASK = 'soap-envelope-document';
+
+/**
+ * An XML document that an operation carries as text in one of its arguments (submitDocument's
+ * xmlDocument, say), to be read together with the envelope: on a worker thread that saves sending the
+ * document there a second time.
+ */
+export interface EnvelopeDocumentRequest {
+  operation: string;
+  /** The argument whose text is the XML document. */
+  argument: string;
+  /** The argument whose text picks the reading options (a route id, say). A value without options: not read. */
+  selector: string;
+  /** readXmlForIntake options by the selector's value. */
+  options: Readonly<Record<string, XmlIntakeOptions>>;
+  /** Arguments that change how the document is to be taken (a content type, say): when one is given, it is not read. */
+  unlessGiven?: readonly string[];
+}
+
+export interface EnvelopeDocumentReadInput extends EnvelopeReadInput {
+  document: EnvelopeDocumentRequest;
+}
+
+/**
+ * readEnvelope, then the XML document the request carries where `document` says so. The document's
+ * refusal is not the envelope's: it comes back in `document.error` for the handler to raise where it
+ * would have read the document itself, so every check before that still comes first.
+ */
+export async function readEnvelopeWithDocument(input: EnvelopeDocumentReadInput): Promise<EnvelopeReading> {
+  const reading = readEnvelope(input);
+  const request = input.document;
+  if ('refusal' in reading || reading.operation !== request.operation || !reading.args) return reading;
+  const args = reading.args;
+  const selector = soapText(args[request.selector]);
+  const xml = soapText(args[request.argument]);
+  if (selector === undefined || xml === undefined || !Object.hasOwn(request.options, selector)) return reading;
+  if (request.unlessGiven?.some((name) => Object.hasOwn(args, name))) return reading;
+  // Bytes of their own: a pooled Buffer would cross a thread with its whole shared pool.
+  const body = new TextEncoder().encode(xml);
+  const document: EnvelopeDocument = { selector, body };
+  try {
+    document.read = await readXmlForIntake(body, request.options[selector]!);
+  } catch (error) {
+    document.error = serialiseXmlWorkerError(error);
+  }
+  return { ...reading, document };
+}
+
+/** The SOAP envelope tasks for an XML worker (XmlWorkerPool / serveXmlWorkerTasks). */
+export const SOAP_ENVELOPE_TASKS = { [SOAP_ENVELOPE_TASK]: readEnvelope, [SOAP_ENVELOPE_DOCUMENT_TASK]: readEnvelopeWithDocument } as const;

@@ -3,7 +3,7 @@ import { SOAP_ENVELOPE_TASKS } from './soap-envelope.reader.js';
 
 /**
  * An XML worker pool for a SOAP gateway: one pool, so that one set of threads reads both the envelopes
- * and the documents they carry. Give both to XmlWorkerPool (`workerFile`, `tasks`).
+ * and the documents they carry (in one job where readEnvelopeWithDocument is asked to). Give both to XmlWorkerPool (`workerFile`, `tasks`).
  */
 export const SOAP_XML_WORKER_TASKS = { ...XML_INTAKE_TASKS, ...SOAP_ENVELOPE_TASKS } as const;
 

@@ -11,5 +11,5 @@ export { loadXsdSchema, disposeXsdSchemas, XsdSchemaLoadError, type XsdSchemaLoa
 export * from './xsd-schema.catalogue.js';
 export { readXmlForIntake, XML_INTAKE_TASK, XML_INTAKE_TASKS, type XmlIntakeOptions, type XmlIntakeResult, type XmlIntakeValidation } from './xml-intake.reader.js';
 export { XmlWorkerPool, type XmlWorkerPoolOptions } from './xml-worker.pool.js';
-export type { XmlWorkerPayload, XmlWorkerTasks } from './xml-worker.protocol.js';
+export { reviveXmlWorkerError, serialiseXmlWorkerError, type XmlWorkerError, type XmlWorkerPayload, type XmlWorkerTasks } from './xml-worker.protocol.js';
 export { serveXmlWorkerTasks } from './xml-worker.server.js';

@@ -218,4 +218,26 @@ describe('IntakeService with connectors (real Redis, real audit log)', () => {
     const plain = await submit({ routeId: 'texte', body: text, contentType: 'text/plain' });
     expect((await store.getDocument(plain.documentId))!.warnings).toBeUndefined();
   });
+
+  it('gives the reading options of the routes that read XML themselves over a channel, the route limits in them', () => {
+    expect(intake.prereadOptions('rest')).toEqual({ texte: { limits: { maxBytes: installation.config.limits.maxBodyBytes, maxDepth: 4, maxAttributesPerElement: 2 }, validation: { kind: 'none' } } });
+    expect(intake.prereadOptions('soap')).toEqual({});
+  });
+
+  it('takes the XML reading done ahead for its route instead of reading the body again, its refusal included', async () => {
+    const body = Buffer.from('<brief><betreff>Baugenehmigung</betreff></brief>');
+    const read = { text: 'vorab gelesen', rootElement: 'vorab', warnings: ['vorab'] };
+    const receipt = await submit({ routeId: 'texte', body, contentType: 'application/xml', correlationId: 'preread-1', preread: { routeId: 'texte', read } });
+    expect(await store.getDocument(receipt.documentId)).toMatchObject({ rootElement: 'vorab', warnings: ['vorab'] });
+    expect(await store.getText(receipt.documentId)).toBe('vorab gelesen');
+    // Read for another route: intake reads the body itself.
+    const other = await submit({ routeId: 'texte', body, contentType: 'application/xml', correlationId: 'preread-2', preread: { routeId: 'andere', read } });
+    expect(await store.getDocument(other.documentId)).toMatchObject({ rootElement: 'brief' });
+    const error = { kind: 'input' as const, message: 'XML with a DOCTYPE (DTD) is not accepted', code: 'doctype', httpStatus: 400 };
+    const before = await intakeJobs();
+    const refusal = await refused({ routeId: 'texte', body, contentType: 'application/xml', correlationId: 'preread-3', preread: { routeId: 'texte', error } });
+    expect(refusal).toMatchObject({ code: 'doctype', httpStatus: 400, message: error.message });
+    expect(await intakeJobs()).toBe(before);
+    expect((await audit.forDocument('none')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('doctype') });
+  });
 });

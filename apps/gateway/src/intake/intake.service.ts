@@ -15,6 +15,7 @@ import {
   EMBEDDED_PROVIDER,
   InputError,
   UnavailableError,
+  type BuiltInChannel,
   type CanonicalDocument,
   type Channel,
   type ConnectorRef,
@@ -27,7 +28,7 @@ import { deriveDocumentId, DocumentStore, sha256Hex } from '@app/documents';
 import { AiUsageStore, DocumentEventsPublisher, PipelineService, type BudgetState, type StepOutcome } from '@app/pipeline';
 import { Steps } from '@app/queue';
 import { connectorContextFor, contractsDir } from '@app/runtime';
-import type { XmlIntakeValidation, XsdValidationIssue } from '@app/xml';
+import { reviveXmlWorkerError, type XmlIntakeOptions, type XmlIntakeResult, type XmlIntakeValidation, type XmlWorkerError, type XsdValidationIssue } from '@app/xml';
 import { documentMetrics } from '../events/document.metrics.js';
 import { XmlWorkers } from './xml-workers.provider.js';
 
@@ -41,6 +42,19 @@ export interface Submission {
   correlationId?: string;
   /** Addressing facts of the source connector that fetched it (sender, message id), kept for the reply. */
   transport?: CanonicalDocument['transport'];
+  /**
+   * The built-in XML reading of this body, done already with the options xmlReadOptions gives for the
+   * route (the SOAP envelope reader reads the document it carries on the same worker thread). Used
+   * instead of reading the body again, at the point where it would have been read.
+   */
+  preread?: PrereadXml;
+}
+
+/** What readXmlForIntake gave for a submission's body, or the error it threw (as plain data). */
+export interface PrereadXml {
+  routeId: string;
+  read?: XmlIntakeResult;
+  error?: XmlWorkerError;
 }
 
 const XML_TYPE = /^(application|text)\/([\w.+-]+\+)?xml$/i;
@@ -202,11 +216,13 @@ export class IntakeService {
   }
 
   /** The built-in reading: XML (hardened, within the route's limits, XSD-checked as the route says) or UTF-8 text. */
-  private async readBuiltIn(route: Route, submission: Pick<Submission, 'body' | 'contentType' | 'filename'>, limits: ConnectorLimits, how: { validate: boolean }): Promise<ReadDocument> {
+  private async readBuiltIn(route: Route, submission: Pick<Submission, 'body' | 'contentType' | 'filename' | 'preread'>, limits: ConnectorLimits, how: { validate: boolean }): Promise<ReadDocument> {
     const { body } = submission;
     const kind = kindOf(body, submission.contentType, submission.filename);
     if (kind !== 'xml') return { kind, text: decodeText(body) };
-    const read = await this.xmlWorkers.pool.read(body, { limits: xmlLimitsOf(limits), validation: how.validate ? this.validationOf(route) : { kind: 'none' } });
+    const preread = how.validate && submission.preread?.routeId === route.id ? submission.preread : undefined;
+    if (preread?.error) throw reviveXmlWorkerError(preread.error);
+    const read = preread?.read ?? (await this.xmlWorkers.pool.read(body, this.xmlReadOptions(route, limits, how)));
     if (read.validation && !read.validation.valid) throw schemaInvalid(read.validation.errors);
     return { kind, text: read.text, rootElement: read.rootElement, xoev: read.xoev, warnings: read.warnings };
   }
@@ -224,6 +240,24 @@ export class IntakeService {
     return read;
   }
 
+
+  /** How the built-in reading reads a route's XML: its limits, and at intake its XSD check. */
+  private xmlReadOptions(route: Route, limits: ConnectorLimits, how: { validate: boolean }): XmlIntakeOptions {
+    return { limits: xmlLimitsOf(limits), validation: how.validate ? this.validationOf(route) : { kind: 'none' } };
+  }
+
+  /**
+   * The intake reading options of every route that reads XML over this channel itself (no connector),
+   * by route id: what a reader that reads the document ahead of intake (see Submission.preread) needs.
+   */
+  prereadOptions(channel: BuiltInChannel): Record<string, XmlIntakeOptions> {
+    const options: Record<string, XmlIntakeOptions> = {};
+    for (const route of this.routes.all()) {
+      if (route.connector || !route.accept.includes(channel)) continue;
+      options[route.id] = this.xmlReadOptions(route, resolveRouteLimits(route, this.config.limits.maxBodyBytes), { validate: true });
+    }
+    return options;
+  }
 
   /** The route's XSD check. */
   private validationOf(route: Route): XmlIntakeValidation {

@@ -12,11 +12,14 @@ import { Steps } from '@app/queue';
 import {
   mountSoapEndpoint,
   RedisNonceStore,
-  SOAP_ENVELOPE_TASK,
+  SOAP_ENVELOPE_DOCUMENT_TASK,
   setWsdlAddresses,
   soapText,
   UsernameTokenVerifier,
+  type EnvelopeDocumentReadInput,
+  type EnvelopeDocumentRequest,
   type EnvelopeReading,
+  type SoapHandlerContext,
   type SoapRefusalContext,
   type SoapSecurityOptions,
   type SoapVersion,
@@ -57,6 +60,15 @@ export class SoapIngressService implements OnModuleInit {
       [SOAP_PATHS['1.2'].port]: `${baseUrl}${SOAP_PATHS['1.2'].path}`,
     });
     const security = this.security();
+    // The document in xmlDocument is read on the same worker job as its envelope, with its route's options;
+    // a contentType (or base64 content) decides how it is read, so then intake reads it itself.
+    const submittedDocument: EnvelopeDocumentRequest = {
+      operation: 'submitDocument',
+      argument: 'xmlDocument',
+      selector: 'routeId',
+      options: this.intake.prereadOptions('soap'),
+      unlessGiven: ['contentType', 'content'],
+    };
     for (const version of ['1.1', '1.2'] as const) {
       await mountSoapEndpoint(app, {
         ...(security ? { security } : {}),
@@ -67,11 +79,14 @@ export class SoapIngressService implements OnModuleInit {
         portName: SOAP_PATHS[version].port,
         maxBodyBytes: this.config.limits.maxBodyBytes * 2 + 64 * 1024, // base64 and envelope around the largest document
         handlers: {
-          submitDocument: (args, ctx) => this.submitDocument(args, ctx.soapVersion),
+          submitDocument: (args, ctx) => this.submitDocument(args, ctx),
           getStatus: async (args) => ({ status: toSoapStatus(await this.statuses.get(soapText(args.documentId) ?? '')) }),
         },
         onError: (error, reference) => this.logger.error({ err: error, reference }, 'internal error in SOAP handler'),
-        envelopeReader: (input) => this.xmlWorkers.pool.run<EnvelopeReading>(SOAP_ENVELOPE_TASK, input),
+        envelopeReader: (input) => {
+          const job: EnvelopeDocumentReadInput = { ...input, document: submittedDocument };
+          return this.xmlWorkers.pool.run<EnvelopeReading>(SOAP_ENVELOPE_DOCUMENT_TASK, job);
+        },
       });
     }
   }
@@ -105,7 +120,7 @@ export class SoapIngressService implements OnModuleInit {
     }
   }
 
-  private async submitDocument(args: Record<string, unknown>, version: SoapVersion) {
+  private async submitDocument(args: Record<string, unknown>, ctx: SoapHandlerContext) {
     // An element sent empty counts as given (and is refused as an empty document further on).
     const xml = 'xmlDocument' in args ? (soapText(args.xmlDocument) ?? '') : undefined;
     const content = 'content' in args ? (soapText(args.content) ?? '') : undefined;
@@ -113,7 +128,11 @@ export class SoapIngressService implements OnModuleInit {
     const routeId = soapText(args.routeId);
     if (!routeId) throw new InputError('routeId is missing', 'no-route');
     let body: Buffer;
-    if (xml !== undefined) {
+    // The envelope reader read the document already (SOAP_ENVELOPE_DOCUMENT_TASK): its bytes, and what reading them gave.
+    const document = xml !== undefined && ctx.document?.selector === routeId ? ctx.document : undefined;
+    if (document) {
+      body = Buffer.from(document.body.buffer, document.body.byteOffset, document.body.byteLength);
+    } else if (xml !== undefined) {
       body = Buffer.from(xml, 'utf8');
     } else {
       if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(content!)) throw new InputError('content is not valid base64', 'bad-base64');
@@ -127,10 +146,11 @@ export class SoapIngressService implements OnModuleInit {
         contentType: soapText(args.contentType) ?? (xml !== undefined ? 'application/xml' : undefined),
         filename: soapText(args.filename),
         correlationId: soapText(args.correlationId),
+        ...(document ? { preread: { routeId, read: document.read, error: document.error } } : {}),
       },
       publicBaseUrl(this.config, this.config.http.port),
     );
-    this.logger.debug(`SOAP ${version} submitDocument -> ${receipt.documentId}`);
+    this.logger.debug(`SOAP ${ctx.soapVersion} submitDocument -> ${receipt.documentId}`);
     return { receipt };
   }
 }
