@@ -14,7 +14,8 @@ import { PipelineService } from './pipeline.service.js';
       {
         name: EVENTS_CLIENT,
         inject: [APP_CONFIG],
-        useFactory: (config: AppConfig) => ({ transport: Transport.REDIS, options: eventsTransportOptions(config.redis.url) }),
+        // Events of one event-loop turn (the documents of one enqueue batch) go out in one write.
+        useFactory: (config: AppConfig) => ({ transport: Transport.REDIS, options: { ...eventsTransportOptions(config.redis.url), enableAutoPipelining: true } }),
       },
     ]),
   ],

@@ -7,7 +7,7 @@ import { DocumentEvents, UnavailableError, type DeferredError, type PipelineJob,
 import { DocumentStore } from '@app/documents';
 import { logConnectionError } from './connection-error.log.js';
 import { DocumentEventsPublisher } from './document-events.publisher.js';
-import { jobIdFor, JobNames, QueueNames, Steps, type QueueName } from '@app/queue';
+import { JobBatcher, jobIdFor, JobNames, QueueNames, Steps, type QueueName } from '@app/queue';
 
 /** What a step reports back for the audit record. */
 export interface StepOutcome {
@@ -32,6 +32,7 @@ const ENQUEUE_TIMEOUT_MS = 3000;
 export class PipelineService {
   private readonly logger = new Logger(PipelineService.name);
   private readonly queues: Record<QueueName, Queue>;
+  private readonly batchers: Record<QueueName, JobBatcher>;
 
   constructor(
     private readonly routes: RoutesRegistry,
@@ -44,6 +45,7 @@ export class PipelineService {
     @InjectQueue(QueueNames.deadLetter) deadLetter: Queue,
   ) {
     this.queues = { intake, ai, writeback, 'dead-letter': deadLetter };
+    this.batchers = Object.fromEntries(Object.entries(this.queues).map(([name, queue]) => [name, new JobBatcher(queue)])) as Record<QueueName, JobBatcher>;
     for (const queue of Object.values(this.queues)) queue.on('error', (error) => logConnectionError(this.logger, `queue ${queue.name}`, error));
   }
 
@@ -62,11 +64,14 @@ export class PipelineService {
     return this.queues[name];
   }
 
-  /** Adds the job for one step; the deterministic id makes a second add of the same step a no-op. */
+  /**
+   * Adds the job for one step; the deterministic id makes a second add of the same step a no-op. Adds made
+   * in one turn of the event loop go to Redis together (JobBatcher).
+   */
   async enqueue(job: PipelineJob): Promise<void> {
-    const queue = this.queues[this.queueFor(job.step)];
+    const queueName = this.queueFor(job.step);
     const name = job.step === Steps.intake ? JobNames.intake : job.step === Steps.writeback ? JobNames.writeback : job.step;
-    await withTimeout(queue.add(name, job, { jobId: jobIdFor(job.documentId, job.step) }), ENQUEUE_TIMEOUT_MS, `queue ${queue.name}`);
+    await withTimeout(this.batchers[queueName].add(name, job, { jobId: jobIdFor(job.documentId, job.step) }), ENQUEUE_TIMEOUT_MS, `queue ${queueName}`);
   }
 
   async stepStarted(job: PipelineJob, attempt: number): Promise<void> {
