@@ -6,7 +6,7 @@ import soap from 'soap';
 import type { ISoapServiceMethod, IServices } from 'soap';
 import { planArguments } from './soap-arguments.reader.js';
 import type { ArgumentsPlan, NodeSoapWsdlModel } from './soap-arguments.reader.js';
-import { SoapRefusal, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
+import { SoapRefusal, checkEnvelope, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
 import type { MediaType } from './soap-envelope.guard.js';
 import { readEnvelope } from './soap-envelope.reader.js';
 import type { EnvelopeDocument, EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
@@ -170,6 +170,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
 
   async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
     let accepted: AcceptedReading;
+    let input: EnvelopeReadInput;
     let username: string | undefined;
     try {
       const mediaType = parseMediaType(req.headers['content-type']);
@@ -180,7 +181,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       const body = await readBody(req, version, opts.maxBodyBytes);
       if (body.length === 0) throw refuse(version, 'client', 'request body is empty; expected a SOAP envelope', 'empty');
       const envelope = mediaType.type === 'multipart/related' ? fromMtom(body, mediaType) : { body, mediaType, maxBodyBytes: opts.maxBodyBytes };
-      const reading = await envelopeReader({
+      input = {
         version,
         ...envelope,
         soapActionHeader: headerValue(req.headers['soapaction']),
@@ -188,7 +189,8 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
         understoodHeaders: opts.security ? [{ ns: WSSE_NAMESPACE, local: 'Security' }] : [],
         readToken: opts.security !== undefined,
         plan: argumentsPlan,
-      });
+      };
+      const reading = await envelopeReader(input);
       if ('refusal' in reading) throw new SoapRefusal(reading.refusal);
       accepted = reading;
       if (opts.security) username = await authenticate(opts.security, accepted, req);
@@ -199,9 +201,6 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       return drainAndSend(req, res, response);
     }
 
-    // node-soap uses an already read req.body; its SOAPAction lookup is looser than ours, so it
-    // dispatches by the Body element, which was checked against the WSDL above.
-    (req as { body?: unknown }).body = accepted.text;
     delete req.headers['soapaction'];
     delete req.headers['content-encoding'];
 
@@ -236,7 +235,12 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       const text = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
       state.sendFault(faultForError(new Error(`node-soap answered HTTP ${status} itself: ${text}`), version, onError));
     };
-    if (!dispatchDirectly(req, res, accepted, state)) next();
+    if (dispatchDirectly(req, res, accepted, state)) return;
+    // node-soap uses an already read req.body; its SOAPAction lookup is looser than ours, so it
+    // dispatches by the Body element, which was checked against the WSDL above. A reading with arguments
+    // came without the text (node-soap would not have needed it): checked again here for it.
+    (req as { body?: unknown }).body = accepted.text ?? checkEnvelope({ ...input, body: Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength) }).text;
+    next();
   }
 
   /**

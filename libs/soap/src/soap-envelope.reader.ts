@@ -36,7 +36,7 @@ export interface EnvelopeDocument {
 /**
  * What a request's envelope gave, as plain data so that it crosses a worker boundary: a refusal to
  * answer, or the checked operation with its arguments where they are of the plain shape
- * (readArguments); `text` is the envelope for node-soap when it has to read the request itself.
+ * (readArguments), else `text`, the envelope for node-soap to read the request itself.
  */
 export type EnvelopeReading =
   | { refusal: SoapFaultResponse }
@@ -45,7 +45,8 @@ export type EnvelopeReading =
       /** Local name of the operation element in the Body. */
       element: string;
       args?: Record<string, unknown>;
-      text: string;
+      /** The checked envelope for node-soap, given where there are no `args` (node-soap reads the request itself). */
+      text?: string;
       token?: UsernameToken;
       /** The token could not be read: refused before any password is checked. */
       tokenError?: { faultCode: WsSecurityFaultCode; message: string; reason: string };
@@ -67,7 +68,7 @@ export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
     if (error instanceof SoapRefusal) return { refusal: error.response };
     throw error;
   }
-  const reading: EnvelopeReading = { operation: accepted.operation.name, element: accepted.element.local, text: accepted.text };
+  const reading: EnvelopeReading = { operation: accepted.operation.name, element: accepted.element.local };
   if (input.readToken) {
     try {
       reading.token = readUsernameToken(accepted.source, accepted.header, input.version);
@@ -77,7 +78,9 @@ export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
     }
   }
   const args = readArguments(input.plan, accepted);
+  // The envelope text only goes back where node-soap has to read it (it would stay alive with the request).
   if (args) reading.args = args;
+  else reading.text = accepted.text;
   return reading;
 }
 
@@ -106,9 +109,10 @@ export interface EnvelopeDocumentReadInput extends EnvelopeReadInput {
 }
 
 /**
- * readEnvelope, then the XML document the request carries where `document` says so. The document's
- * refusal is not the envelope's: it comes back in `document.error` for the handler to raise where it
- * would have read the document itself, so every check before that still comes first.
+ * readEnvelope, then the XML document the request carries where `document` says so; its argument is
+ * then taken out of `args` (the bytes are in `document.body`). The document's refusal is not the
+ * envelope's: it comes back in `document.error` for the handler to raise where it would have read the
+ * document itself, so every check before that still comes first.
  */
 export async function readEnvelopeWithDocument(input: EnvelopeDocumentReadInput): Promise<EnvelopeReading> {
   const reading = readEnvelope(input);
@@ -127,7 +131,9 @@ export async function readEnvelopeWithDocument(input: EnvelopeDocumentReadInput)
   } catch (error) {
     document.error = serialiseXmlWorkerError(error);
   }
-  return { ...reading, document };
+  // The text is in document.body now: not sent back (and kept with the request) twice.
+  const { [request.argument]: _read, ...rest } = args;
+  return { ...reading, args: rest, document };
 }
 
 /** The SOAP envelope tasks for an XML worker (XmlWorkerPool / serveXmlWorkerTasks). */

@@ -121,15 +121,16 @@ export class SoapIngressService implements OnModuleInit {
   }
 
   private async submitDocument(args: Record<string, unknown>, ctx: SoapHandlerContext) {
+    // The envelope reader may have read the document in xmlDocument already (SOAP_ENVELOPE_DOCUMENT_TASK): its
+    // bytes and what reading them gave are then in ctx.document, no longer in args.
+    const { document } = ctx;
     // An element sent empty counts as given (and is refused as an empty document further on).
     const xml = 'xmlDocument' in args ? (soapText(args.xmlDocument) ?? '') : undefined;
     const content = 'content' in args ? (soapText(args.content) ?? '') : undefined;
-    if ((xml === undefined) === (content === undefined)) throw new InputError('give exactly one of xmlDocument or content', 'bad-request');
+    if ((xml === undefined && !document) === (content === undefined)) throw new InputError('give exactly one of xmlDocument or content', 'bad-request');
     const routeId = soapText(args.routeId);
     if (!routeId) throw new InputError('routeId is missing', 'no-route');
     let body: Buffer;
-    // The envelope reader read the document already (SOAP_ENVELOPE_DOCUMENT_TASK): its bytes, and what reading them gave.
-    const document = xml !== undefined && ctx.document?.selector === routeId ? ctx.document : undefined;
     if (document) {
       body = Buffer.from(document.body.buffer, document.body.byteOffset, document.body.byteLength);
     } else if (xml !== undefined) {
@@ -143,7 +144,7 @@ export class SoapIngressService implements OnModuleInit {
         routeId,
         channel: 'soap',
         body,
-        contentType: soapText(args.contentType) ?? (xml !== undefined ? 'application/xml' : undefined),
+        contentType: soapText(args.contentType) ?? (content === undefined ? 'application/xml' : undefined),
         filename: soapText(args.filename),
         correlationId: soapText(args.correlationId),
         ...(document ? { preread: { routeId, read: document.read, error: document.error } } : {}),
