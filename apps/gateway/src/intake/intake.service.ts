@@ -43,7 +43,7 @@ export interface Submission {
   /** Addressing facts of the source connector that fetched it (sender, message id), kept for the reply. */
   transport?: CanonicalDocument['transport'];
   /**
-   * The built-in XML reading of this body, done already with the options xmlReadOptions gives for the
+   * The built-in XML reading of this body, done already with the options prereadOptions gives for its
    * route (the SOAP envelope reader reads the document it carries on the same worker thread). Used
    * instead of reading the body again, at the point where it would have been read.
    */
