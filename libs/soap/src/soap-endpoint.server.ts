@@ -6,9 +6,9 @@ import soap from 'soap';
 import type { ISoapServiceMethod, IServices } from 'soap';
 import { planArguments } from './soap-arguments.reader.js';
 import type { ArgumentsPlan, NodeSoapWsdlModel } from './soap-arguments.reader.js';
-import { SoapRefusal, checkEnvelope, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
+import { SoapRefusal, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
 import type { MediaType } from './soap-envelope.guard.js';
-import { readEnvelope } from './soap-envelope.reader.js';
+import { checkedEnvelopeText, readEnvelope } from './soap-envelope.reader.js';
 import type { EnvelopeDocument, EnvelopeReadInput, EnvelopeReading } from './soap-envelope.reader.js';
 import { SOAP_MEDIA_TYPE, faultForError, newErrorReference, soapContentType, soapFaultResponse } from './soap-fault.builder.js';
 import type { SoapFaultResponse } from './soap-fault.builder.js';
@@ -239,7 +239,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     // node-soap uses an already read req.body; its SOAPAction lookup is looser than ours, so it
     // dispatches by the Body element, which was checked against the WSDL above. A reading with arguments
     // came without the text (node-soap would not have needed it): checked again here for it.
-    (req as { body?: unknown }).body = accepted.text ?? checkEnvelope({ ...input, body: Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength) }).text;
+    (req as { body?: unknown }).body = accepted.text ?? checkedEnvelopeText(input);
     next();
   }
 

@@ -60,10 +60,9 @@ export type EnvelopeReading =
  * arguments. Checking the token's password and nonce stays with the caller (it needs Redis).
  */
 export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
-  const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength);
   let accepted: ReturnType<typeof checkEnvelope>;
   try {
-    accepted = checkEnvelope({ ...input, body });
+    accepted = checkInput(input);
   } catch (error) {
     if (error instanceof SoapRefusal) return { refusal: error.response };
     throw error;
@@ -82,6 +81,17 @@ export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
   if (args) reading.args = args;
   else reading.text = accepted.text;
   return reading;
+}
+
+/** The checked envelope text of a request readEnvelope accepted, for node-soap where a reading came without it. */
+export function checkedEnvelopeText(input: EnvelopeReadInput): string {
+  return checkInput(input).text;
+}
+
+function checkInput(input: EnvelopeReadInput): ReturnType<typeof checkEnvelope> {
+  // A Buffer in-process; its bytes as a plain Uint8Array on a worker.
+  const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength);
+  return checkEnvelope({ ...input, body });
 }
 
 /** The worker task name of readEnvelopeWithDocument (see SOAP_XML_WORKER_TASKS). */
