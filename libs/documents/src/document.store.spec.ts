@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { DigitalSourceType, UnavailableError, type CanonicalDocument } from '@app/contracts';
-import { failFastRedisOptions } from '@app/queue';
 import { deriveDocumentId, sha256Hex } from './document-id.js';
+import { failFastRedisOptions } from '@app/queue';
 import { DocumentStore } from './document.store.js';
+import { documentsRedisOptions } from './documents.module.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -32,7 +33,8 @@ describe('deriveDocumentId', () => {
 });
 
 describe('DocumentStore (real Redis)', () => {
-  const redis = new Redis(failFastRedisOptions(REDIS_URL));
+  // The connection as the application makes it (auto-pipelined).
+  const redis = new Redis(documentsRedisOptions(REDIS_URL));
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   const store = new DocumentStore(redis, { prefix, ttlSeconds: 60 });
 
@@ -66,6 +68,17 @@ describe('DocumentStore (real Redis)', () => {
     // Another store on the same client shares the script.
     const second = new DocumentStore(redis, { prefix, ttlSeconds: 60 });
     expect(await second.create(doc(randomUUID()), Buffer.from('y'), '')).toEqual({ created: true });
+  });
+
+  it('sends the documents created in one turn in one write, each with its own outcome, in order', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const creates = [store.create(doc(a), Buffer.from('eins'), 'eins'), store.create(doc(b), Buffer.from('zwei')), store.create(doc(a, { sha256: 'other' }), Buffer.from('x'))];
+    // Queued on the client until this turn of the event loop is over, then sent together.
+    expect(await new Promise((resolve) => setImmediate(() => resolve(redis.autoPipelineQueueSize)))).toBe(3);
+    expect(await Promise.all(creates)).toEqual([{ created: true }, { created: true }, { created: false, existing: expect.objectContaining({ id: a, sha256: 'abc' }) }]);
+    expect(redis.autoPipelineQueueSize).toBe(0);
+    expect(String(await store.getBody(a))).toBe('eins');
+    expect(String(await store.getBody(b))).toBe('zwei');
   });
 
   it('tracks steps in plan order, results and state', async () => {
