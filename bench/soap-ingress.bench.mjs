@@ -61,7 +61,7 @@ if (!PROCESS_ID.test(sample)) throw new Error(`${sampleFile} has no xdomea:Proze
  * and validation run there and show 0 here; profile with --xml-workers 0 to see them.
  */
 const PROFILE_STAGES = [
-  { label: 'HTTP parsing and the Express/Nest middleware chain up to the SOAP route', fn: 'parserOnIncoming' },
+  { label: 'HTTP parsing up to the SOAP endpoint (its POSTs are taken before Express)', fn: 'parserOnIncoming' },
   { label: 'SOAP endpoint guard (libs/soap), all of it', fn: 'guard' },
   { label: '  envelope check (libs/soap checkEnvelope)', fn: 'checkEnvelope' },
   { label: '    hardened checks of the envelope (screenXml)', fn: 'screenXml', under: 'checkEnvelope' },

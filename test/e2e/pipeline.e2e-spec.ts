@@ -76,6 +76,8 @@ describe('the whole middleware as one process', () => {
     const { documentId, status, duplicate } = answer.receipt;
     expect(status).toBe('accepted');
     expect(duplicate).toBe(false);
+    // Taken from the server before Express (which marks every response it serves).
+    expect(client.lastResponseHeaders?.['x-powered-by']).toBeUndefined();
 
     const call = await waitFor('the write-back call', () => callsFor(documentId)[0]);
     expect(call.args).toMatchObject({

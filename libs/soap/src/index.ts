@@ -1,5 +1,7 @@
 export * from './soap-fault.builder.js';
 export * from './soap-endpoint.server.js';
+export { takePostsBeforeApp } from './http-front.router.js';
+export type { AppServer, FrontHandler } from './http-front.router.js';
 export * from './soap.caller.js';
 export * from './soap-value.reader.js';
 export { describeWsdl, findPort, setWsdlAddresses } from './wsdl.inspector.js';

@@ -1,13 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import soap from 'soap';
 import { InputError, PermanentError, UnavailableError } from '@app/contracts';
 import { inspectXml } from '@app/xml';
+import { takePostsBeforeApp } from './http-front.router.js';
 import { mountSoapEndpoint } from './soap-endpoint.server.js';
 import type { SoapHandlerContext } from './soap-endpoint.server.js';
 import { SOAP11_ENVELOPE_NAMESPACE, SOAP12_ENVELOPE_NAMESPACE } from './soap-fault.builder.js';
@@ -84,7 +86,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const wsdlXml = setWsdlAddresses(CONTRACT, { SchnittstelleSoap11: `${base}/soap/v1`, SchnittstelleSoap12: `${base}/soap12/v1` });
   const common = { wsdlXml, serviceName: 'SchnittstelleService', handlers, maxBodyBytes: MAX_BODY, onError: (err: unknown, ref: string) => logged.push({ err, ref }) };
-  await mountSoapEndpoint(app, { ...common, path: '/soap/v1', version: '1.1', portName: 'SchnittstelleSoap11' });
+  // SOAP 1.1 as the gateway mounts it (its POSTs taken from the server before Express), SOAP 1.2 through Express.
+  await mountSoapEndpoint(app, { ...common, path: '/soap/v1', version: '1.1', portName: 'SchnittstelleSoap11', server });
   await mountSoapEndpoint(app, { ...common, path: '/soap12/v1', version: '1.2', portName: 'SchnittstelleSoap12' });
 });
 
@@ -103,6 +106,7 @@ interface RawResponse {
   status: number;
   contentType: string;
   body: string;
+  headers?: IncomingHttpHeaders;
 }
 
 function send(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string> = {}, chunked = false): Promise<RawResponse> {
@@ -112,7 +116,7 @@ function send(method: string, path: string, body: string | Buffer | undefined, h
     const req = request(`${base}${path}`, { method, headers: allHeaders }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
     });
     req.on('error', reject);
     if (body !== undefined && chunked) {
@@ -189,9 +193,9 @@ async function soapClientFor(version: SoapVersion): Promise<(operation: string, 
 }
 
 describe.each([
-  { version: '1.1' as const, path: '/soap/v1', mediaType: 'text/xml', other: '1.2' as const },
-  { version: '1.2' as const, path: '/soap12/v1', mediaType: 'application/soap+xml', other: '1.1' as const },
-])('SOAP $version endpoint at $path', ({ version, path, mediaType, other }) => {
+  { version: '1.1' as const, path: '/soap/v1', mediaType: 'text/xml', other: '1.2' as const, front: true },
+  { version: '1.2' as const, path: '/soap12/v1', mediaType: 'application/soap+xml', other: '1.1' as const, front: false },
+])('SOAP $version endpoint at $path (POSTs taken before Express: $front)', ({ version, path, mediaType, other, front }) => {
   const headers = (action?: string): Record<string, string> =>
     version === '1.1'
       ? { 'content-type': `${mediaType}; charset=utf-8`, ...(action === undefined ? {} : { soapaction: `"${action}"` }) }
@@ -215,6 +219,15 @@ describe.each([
       expect(calls).toHaveLength(1);
       expect(calls[0]!.args).toEqual({ routeId: 'akten', correlationId: 'AZ-2025-17', filename: 'antrag.xml', xmlDocument });
       expect(calls[0]!.ctx).toEqual({ soapVersion: version, ip: expect.stringMatching(/127\.0\.0\.1$/), operation: 'submitDocument' });
+    });
+
+    it('serves POSTs without Express where it was given the server, the WSDL through Express', async () => {
+      const res = await post(`${path}?trace=1`, ok(), headers());
+      expect(res.status).toBe(200);
+      expect(calls).toHaveLength(1);
+      // Express's own mark on every response it handled.
+      expect(res.headers!['x-powered-by']).toBe(front ? undefined : 'Express');
+      expect((await send('GET', `${path}?wsdl`, undefined)).headers!['x-powered-by']).toBe('Express');
     });
 
     it('submits exact bytes as base64 content', async () => {
@@ -541,6 +554,8 @@ describe('node-soap failing on its own', () => {
 
   it('answers a generic internal fault instead of node-soap text, and logs what node-soap said', async () => {
     const app = express();
+    // The request is taken before Express, then handed to node-soap through it.
+    const broken = createServer(app);
     const pings: unknown[] = [];
     const errors: Array<{ err: unknown; ref: string }> = [];
     await mountSoapEndpoint(app, {
@@ -552,9 +567,9 @@ describe('node-soap failing on its own', () => {
       maxBodyBytes: 4096,
       handlers: { ping: async (args) => pings.push(args) },
       onError: (err, ref) => errors.push({ err, ref }),
+      server: broken,
     });
-    const broken = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => broken.once('listening', resolve));
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(broken.address() as AddressInfo).port}/broken`, {
         method: 'POST',
@@ -575,5 +590,58 @@ describe('node-soap failing on its own', () => {
       broken.closeAllConnections();
       await new Promise((resolve) => broken.close(resolve));
     }
+  });
+});
+
+describe('POST requests taken from the server before the app', () => {
+  const wsdlXml = setWsdlAddresses(CONTRACT, { SchnittstelleSoap11: 'http://localhost/soap/v1', SchnittstelleSoap12: 'http://localhost/soap12/v1' });
+  const mount = (app: express.Express, server: Server, path = '/soap/v1') =>
+    mountSoapEndpoint(app, { wsdlXml, serviceName: 'SchnittstelleService', portName: 'SchnittstelleSoap11', version: '1.1', path, handlers, maxBodyBytes: MAX_BODY, server });
+  const submitTo = (server: Server, path: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', ...headers },
+      body: envelope(NS['1.1'], submit()),
+    });
+  const servers: Server[] = [];
+  const serve = (app: express.Express) => {
+    const server = createServer(app);
+    servers.push(server);
+    return server;
+  };
+  const listen = (server: Server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('leaves other paths and methods to the app, with one listener on the server for all paths', async () => {
+    const app = express();
+    app.post('/other', (_req, res) => res.send('app'));
+    const server = serve(app);
+    await mount(app, server);
+    takePostsBeforeApp(server, '/elsewhere', (_req, res) => res.end('front'));
+    await listen(server);
+    expect(server.listeners('request')).toHaveLength(1);
+    const other = await submitTo(server, '/other');
+    expect([other.headers.get('x-powered-by'), await other.text()]).toEqual(['Express', 'app']);
+    expect(await (await submitTo(server, '/elsewhere')).text()).toBe('front');
+    const soapResponse = await submitTo(server, '/soap/v1');
+    expect([soapResponse.status, soapResponse.headers.get('x-powered-by')]).toEqual([200, null]);
+    expect(() => takePostsBeforeApp(server, '/soap/v1', () => undefined)).toThrow('POST /soap/v1 is already taken before the app');
+  });
+
+  it('takes nothing from an app that trusts proxies: the client address is the one Express works out', async () => {
+    const app = express();
+    app.set('trust proxy', true);
+    const server = serve(app);
+    await mount(app, server);
+    await listen(server);
+    const res = await submitTo(server, '/soap/v1', { 'x-forwarded-for': '203.0.113.7' });
+    expect([res.status, res.headers.get('x-powered-by')]).toEqual([200, 'Express']);
+    expect(calls.at(-1)!.ctx.ip).toBe('203.0.113.7');
   });
 });

@@ -1,9 +1,11 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { IncomingMessage } from 'node:http';
-import type { Application, NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Application } from 'express';
 import soap from 'soap';
 import type { ISoapServiceMethod, IServices } from 'soap';
+import { takePostsBeforeApp } from './http-front.router.js';
+import type { AppServer } from './http-front.router.js';
 import { planArguments } from './soap-arguments.reader.js';
 import type { ArgumentsPlan, NodeSoapWsdlModel } from './soap-arguments.reader.js';
 import { SoapRefusal, isSoapMediaType, parseMediaType, refuse } from './soap-envelope.guard.js';
@@ -21,7 +23,7 @@ import type { SoapVersion } from './wsdl.inspector.js';
 
 export interface SoapHandlerContext {
   soapVersion: SoapVersion;
-  /** The client address as Express sees it (honours the app's `trust proxy` setting). */
+  /** The client address as Express sees it (honours the app's `trust proxy` setting), else the peer's address. */
   ip: string | undefined;
   operation: string;
   /** The user the WS-Security UsernameToken authenticated, when the endpoint checks tokens. */
@@ -74,6 +76,13 @@ export interface SoapEndpointOptions {
    * handler finds in its context. Default: readEnvelope in-process.
    */
   envelopeReader?: (input: EnvelopeReadInput) => Promise<EnvelopeReading>;
+  /**
+   * The server the app is served by: POST requests for exactly `path` are then taken from it before the
+   * app, skipping Express's middleware and router (takePostsBeforeApp); `?wsdl`, other methods and
+   * paths still go through the app. Not done for an app that trusts proxies: only Express works out
+   * the client address then.
+   */
+  server?: AppServer;
 }
 
 type AcceptedReading = Exclude<EnvelopeReading, { refusal: unknown }>;
@@ -86,11 +95,11 @@ interface NodeSoapServer {
   _executeMethod(
     options: { serviceName: string; portName: string; methodName: string; outputName: string; args: unknown; headers: unknown; style: 'document' },
     req: IncomingMessage,
-    res: Response,
+    res: ServerResponse,
     callback: (result: string, statusCode?: number) => void,
     includeTimestamp?: boolean,
   ): void;
-  _sendHttpResponse(res: Response, statusCode: number | undefined, result: string): void;
+  _sendHttpResponse(res: ServerResponse, statusCode: number | undefined, result: string): void;
 }
 
 interface NodeSoapBinding {
@@ -152,13 +161,19 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
   let nodeSoap: NodeSoapServer | undefined;
   let argumentsPlan: ArgumentsPlan = { elements: new Map() };
 
-  app.route(path).all((req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'GET' || req.method === 'HEAD') return next();
+  app.route(path).all((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    // GET serves the WSDL; a request taken before the app comes here only to be handed to node-soap (guard).
+    if (req.method === 'GET' || req.method === 'HEAD' || states.has(req)) return next();
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'GET, POST');
       const refusal = refuse(version, 'client', `HTTP method ${req.method} is not supported; send SOAP requests with POST`, 'method', { status: 405 });
       return drainAndSend(req, res, refusal.response);
     }
+    post(req, res, next);
+  });
+  if (opts.server && !app.enabled('trust proxy')) takePostsBeforeApp(opts.server, path, post);
+
+  function post(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     if (!ready) {
       return drainAndSend(req, res, soapFaultResponse({ version, kind: 'server', message: 'endpoint is starting; try again', detail: { code: 'unavailable' } }, 503));
     }
@@ -166,9 +181,9 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       // Not expected: guard answers every failure itself. Never let it reach Express's HTML error page.
       if (!res.headersSent) send(res, faultForError(error, version, onError));
     });
-  });
+  }
 
-  async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
+  async function guard(req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
     let accepted: AcceptedReading;
     let input: EnvelopeReadInput;
     let username: string | undefined;
@@ -225,7 +240,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
         state.answered = true;
         capture.release();
         const body = Buffer.concat(chunks);
-        res.status(200);
+        res.statusCode = 200;
         res.setHeader('Content-Type', soapContentType(version));
         res.setHeader('Content-Length', body.length);
         res.end(body);
@@ -248,7 +263,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
    * to node-soap's own dispatch, which calls the handler and writes the response as it would after
    * its own parse. False: node-soap reads the request itself (next()).
    */
-  function dispatchDirectly(req: Request, res: Response, accepted: AcceptedReading, state: RequestState): boolean {
+  function dispatchDirectly(req: IncomingMessage, res: ServerResponse, accepted: AcceptedReading, state: RequestState): boolean {
     if (!nodeSoap) return false;
     const { args } = accepted;
     if (!args) return false;
@@ -282,7 +297,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     return { body: unpacked.envelope, mediaType: { type: SOAP_MEDIA_TYPE[version], params }, maxBodyBytes: Math.ceil((opts.maxBodyBytes * 4) / 3) + 4 };
   }
 
-  async function authenticate(security: SoapSecurityOptions, accepted: AcceptedReading, req: Request): Promise<string> {
+  async function authenticate(security: SoapSecurityOptions, accepted: AcceptedReading, req: IncomingMessage): Promise<string> {
     try {
       const { token, tokenError } = accepted;
       if (tokenError) throw new WsSecurityError(tokenError.faultCode, tokenError.message, tokenError.reason);
@@ -294,7 +309,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     } catch (error) {
       if (!(error instanceof WsSecurityError)) throw error;
       try {
-        await security.onRefused?.(error, { soapVersion: version, ip: req.ip ?? req.socket?.remoteAddress, operation: accepted.operation });
+        await security.onRefused?.(error, { soapVersion: version, ip: clientAddress(req), operation: accepted.operation });
       } catch (reportError) {
         onError?.(reportError, newErrorReference());
       }
@@ -305,7 +320,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
 
   const wrap =
     (operation: string, handler: SoapOperationHandler): ISoapServiceMethod =>
-    (args: unknown, callback?: (error: unknown, result?: unknown) => void, _headers?: unknown, req?: Request): void => {
+    (args: unknown, callback?: (error: unknown, result?: unknown) => void, _headers?: unknown, req?: IncomingMessage): void => {
       if (!callback || !req) throw new Error('node-soap called a handler without callback or request');
       const state = states.get(req);
       if (!state || state.operation !== operation) {
@@ -314,7 +329,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
         if (state) state.sendFault(fault);
         return;
       }
-      const ctx: SoapHandlerContext = { soapVersion: version, ip: req.ip ?? req.socket?.remoteAddress, operation };
+      const ctx: SoapHandlerContext = { soapVersion: version, ip: clientAddress(req), operation };
       if (state.username !== undefined) ctx.username = state.username;
       if (state.document !== undefined) ctx.document = state.document;
       Promise.resolve()
@@ -397,16 +412,21 @@ function nodeSoapTarget(server: NodeSoapServer, req: IncomingMessage, elementNam
   return { serviceName, portName, methodName: pair.methodName, outputName: pair.outputName };
 }
 
+/** Express's req.ip where the request came through Express, else the peer's address (no proxy is trusted then). */
+function clientAddress(req: IncomingMessage): string | undefined {
+  return (req as { ip?: string }).ip ?? req.socket?.remoteAddress;
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function send(res: Response, fault: SoapFaultResponse): void {
+function send(res: ServerResponse, fault: SoapFaultResponse): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(fault.status);
+  res.statusCode = fault.status;
   res.setHeader('Content-Type', fault.contentType);
   res.setHeader('Content-Length', Buffer.byteLength(fault.body));
   res.end(fault.body);
@@ -421,7 +441,7 @@ const DRAIN_MS = 30_000;
  * closing would reset the connection under it (it would see ECONNRESET, not the fault). A client that
  * keeps sending longer than DRAIN_MS is cut off.
  */
-function drainAndSend(req: Request, res: Response, fault: SoapFaultResponse): void {
+function drainAndSend(req: IncomingMessage, res: ServerResponse, fault: SoapFaultResponse): void {
   if (req.readableEnded) {
     send(res, fault);
     return;
@@ -439,7 +459,7 @@ function drainAndSend(req: Request, res: Response, fault: SoapFaultResponse): vo
 class BodyTooLarge extends Error {}
 class ClientGone extends Error {}
 
-async function readBody(req: Request, version: SoapVersion, limit: number): Promise<Buffer> {
+async function readBody(req: IncomingMessage, version: SoapVersion, limit: number): Promise<Buffer> {
   const tooLarge = (size: string) => refuse(version, 'client', `request body is ${size}; at most ${limit} bytes are accepted`, 'too-large', { status: 413 });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(`${declared} bytes`);
@@ -517,7 +537,7 @@ interface ResponseCapture {
 }
 
 /** Keeps whatever node-soap (or Express behind it) writes from reaching the client until we decide. */
-function captureResponse(res: Response): ResponseCapture {
+function captureResponse(res: ServerResponse): ResponseCapture {
   const chunks: Buffer[] = [];
   const original = { write: res.write, end: res.end, writeHead: res.writeHead };
   const toBuffer = (chunk: unknown, encoding: unknown): Buffer | undefined => {
@@ -540,20 +560,20 @@ function captureResponse(res: Response): ResponseCapture {
     const done = typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;
-  } as Response['write'];
-  res.end = function end(chunk?: unknown, encoding?: unknown, cb?: unknown): Response {
+  } as ServerResponse['write'];
+  res.end = function end(chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
     const buffer = toBuffer(chunk, encoding);
     if (buffer) chunks.push(buffer);
     capture.onEnd(res.statusCode, chunks);
     const done = typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return res;
-  } as Response['end'];
-  res.writeHead = function writeHead(status: number): Response {
+  } as ServerResponse['end'];
+  res.writeHead = function writeHead(status: number): ServerResponse {
     // Only the status is kept; headers are set again when the final answer is written.
     res.statusCode = status;
     return res;
-  } as Response['writeHead'];
+  } as ServerResponse['writeHead'];
   return capture;
 }
 

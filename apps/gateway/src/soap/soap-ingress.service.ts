@@ -16,6 +16,7 @@ import {
   setWsdlAddresses,
   soapText,
   UsernameTokenVerifier,
+  type AppServer,
   type EnvelopeDocumentReadInput,
   type EnvelopeDocumentRequest,
   type EnvelopeReading,
@@ -69,8 +70,11 @@ export class SoapIngressService implements OnModuleInit {
       options: this.intake.prereadOptions('soap'),
       unlessGiven: ['contentType', 'content'],
     };
+    // SOAP POSTs are taken from the server before Express: no middleware of the app applies to them.
+    const server = this.adapterHost.httpAdapter.getHttpServer() as AppServer;
     for (const version of ['1.1', '1.2'] as const) {
       await mountSoapEndpoint(app, {
+        server,
         ...(security ? { security } : {}),
         path: SOAP_PATHS[version].path,
         version,
