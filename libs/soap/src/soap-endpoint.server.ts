@@ -99,7 +99,6 @@ interface NodeSoapServer {
     callback: (result: string, statusCode?: number) => void,
     includeTimestamp?: boolean,
   ): void;
-  _sendHttpResponse(res: ServerResponse, statusCode: number | undefined, result: string): void;
 }
 
 interface NodeSoapBinding {
@@ -116,8 +115,8 @@ interface RequestState {
   operation: string;
   handlerDone: boolean;
   answered: boolean;
-  username?: string;
-  document?: EnvelopeDocument;
+  username: string | undefined;
+  document: EnvelopeDocument | undefined;
   /** Sends a fault through the real response methods, bypassing what node-soap would write. */
   sendFault: (fault: SoapFaultResponse) => void;
 }
@@ -160,6 +159,7 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
   let ready = false;
   let nodeSoap: NodeSoapServer | undefined;
   let argumentsPlan: ArgumentsPlan = { elements: new Map() };
+  let targetOf: ReturnType<typeof nodeSoapTargets> | undefined;
 
   app.route(path).all((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     // GET serves the WSDL; a request taken before the app comes here only to be handed to node-soap (guard).
@@ -216,46 +216,54 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
       return drainAndSend(req, res, response);
     }
 
-    delete req.headers['soapaction'];
-    delete req.headers['content-encoding'];
-
-    const capture = captureResponse(res);
+    let capture: ResponseCapture | undefined;
     const state: RequestState = {
       operation: accepted.operation,
       handlerDone: false,
       answered: false,
-      ...(username === undefined ? {} : { username }),
-      ...(accepted.document === undefined ? {} : { document: accepted.document }),
+      username,
+      document: accepted.document,
       sendFault: (fault) => {
         if (state.answered) return;
         state.answered = true;
-        capture.release();
+        capture?.release();
         send(res, fault);
       },
     };
     states.set(req, state);
-    capture.onEnd = (status, chunks) => {
-      if (state.answered) return;
-      if (state.handlerDone && status < 400) {
-        state.answered = true;
-        capture.release();
-        const body = Buffer.concat(chunks);
-        res.statusCode = 200;
-        res.setHeader('Content-Type', soapContentType(version));
-        res.setHeader('Content-Length', body.length);
-        res.end(body);
-        return;
-      }
-      // node-soap answered on its own (parse or dispatch failure): its text stays in the log.
-      const text = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
-      state.sendFault(faultForError(new Error(`node-soap answered HTTP ${status} itself: ${text}`), version, onError));
-    };
     if (dispatchDirectly(req, res, accepted, state)) return;
+
+    // node-soap reads the request itself: what it writes is held back until we know what to answer.
+    capture = captureResponse(res);
+    const released = capture.release;
+    capture.onEnd = (status, chunks) => {
+      released();
+      answer(res, state, status, Buffer.concat(chunks));
+    };
+    // It would undo the content encoding and look the operation up by SOAPAction once more.
+    delete req.headers['soapaction'];
+    delete req.headers['content-encoding'];
     // node-soap uses an already read req.body; its SOAPAction lookup is looser than ours, so it
     // dispatches by the Body element, which was checked against the WSDL above. A reading with arguments
     // came without the text (node-soap would not have needed it): checked again here for it.
     (req as { body?: unknown }).body = accepted.text ?? checkedEnvelopeText(input);
     next();
+  }
+
+  /** What node-soap made of a request becomes the answer: the handler's result, else a fault of ours. */
+  function answer(res: ServerResponse, state: RequestState, status: number, body: string | Buffer): void {
+    if (state.answered) return;
+    if (state.handlerDone && status < 400) {
+      state.answered = true;
+      res.statusCode = 200;
+      res.setHeader('Content-Type', soapContentType(version));
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(body);
+      return;
+    }
+    // node-soap answered on its own (parse or dispatch failure): its text stays in the log.
+    const text = body.toString('utf8').slice(0, 2000);
+    state.sendFault(faultForError(new Error(`node-soap answered HTTP ${status} itself: ${text}`), version, onError));
   }
 
   /**
@@ -264,14 +272,13 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
    * its own parse. False: node-soap reads the request itself (next()).
    */
   function dispatchDirectly(req: IncomingMessage, res: ServerResponse, accepted: AcceptedReading, state: RequestState): boolean {
-    if (!nodeSoap) return false;
     const { args } = accepted;
-    if (!args) return false;
-    const target = nodeSoapTarget(nodeSoap, req, accepted.element);
+    if (!nodeSoap || !targetOf || !args) return false;
+    const target = targetOf(req.url, accepted.element);
     if (!target) return false;
-    const server = nodeSoap;
     try {
-      server._executeMethod({ ...target, args, headers: undefined, style: 'document' }, req, res, (result, statusCode) => server._sendHttpResponse(res, statusCode, result));
+      // node-soap hands the answer (or its own error envelope) to the callback; it writes nothing itself.
+      nodeSoap._executeMethod({ ...target, args, headers: undefined, style: 'document' }, req, res, (result, statusCode) => answer(res, state, statusCode ?? 200, result));
     } catch (error) {
       state.sendFault(faultForError(error, version, onError));
     }
@@ -373,43 +380,50 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
     wsdlOptions['preserveWhitespace'] = true;
     nodeSoap = server as unknown as NodeSoapServer;
   });
-  if (typeof nodeSoap?._executeMethod !== 'function' || typeof nodeSoap._sendHttpResponse !== 'function' || !nodeSoap.wsdl.definitions?.messages) {
-    throw new Error('node-soap changed: Server._executeMethod, _sendHttpResponse or wsdl.definitions is missing');
+  if (typeof nodeSoap?._executeMethod !== 'function' || !nodeSoap.wsdl.definitions?.messages) {
+    throw new Error('node-soap changed: Server._executeMethod or wsdl.definitions is missing');
   }
   argumentsPlan = planArguments(nodeSoap.wsdl, [...port.operations.values()].map((op) => op.input!.local));
+  targetOf = nodeSoapTargets(nodeSoap);
   ready = true;
+}
+
+interface NodeSoapTarget {
+  serviceName: string;
+  portName: string;
+  methodName: string;
+  outputName: string;
 }
 
 /**
  * Service, port and method as node-soap 1.13 finds them for a request (Server._process): the port
  * whose address path is the request's path, else the first port's binding under the last port's
  * names. Undefined where node-soap would not dispatch a document-style call by the Body element.
+ * The ports' paths are worked out once; a request's path as node-soap does, the last one remembered.
  */
-function nodeSoapTarget(server: NodeSoapServer, req: IncomingMessage, elementName: string) {
-  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/$/, '');
-  let serviceName: string | undefined;
-  let portName: string | undefined;
-  let binding: NodeSoapBinding | undefined;
-  let firstPort: { binding: NodeSoapBinding } | undefined;
+function nodeSoapTargets(server: NodeSoapServer): (url: string | undefined, elementName: string) => NodeSoapTarget | undefined {
+  const pathOf = (url: string) => new URL(url, 'http://localhost').pathname.replace(/\/$/, '');
+  const ports: Array<{ serviceName: string; portName: string; binding: NodeSoapBinding; path: string }> = [];
   const services = server.wsdl.definitions.services;
-  search: for (const service in services) {
-    serviceName = service;
-    const ports = services[service]!.ports;
-    for (const name in ports) {
-      portName = name;
-      const port = ports[name]!;
-      if (new URL(port.location, 'http://localhost').pathname.replace(/\/$/, '') === pathname) {
-        binding = port.binding;
-        break search;
-      }
-      firstPort ??= port;
-    }
+  for (const serviceName in services) {
+    const servicePorts = services[serviceName]!.ports;
+    for (const portName in servicePorts) ports.push({ serviceName, portName, binding: servicePorts[portName]!.binding, path: pathOf(servicePorts[portName]!.location) });
   }
-  binding ??= firstPort?.binding;
-  const pair = binding?.topElements?.[elementName];
-  if (!binding || !pair || serviceName === undefined || portName === undefined) return undefined;
-  if ((binding.methods[pair.methodName]?.style || binding.style) !== 'document') return undefined;
-  return { serviceName, portName, methodName: pair.methodName, outputName: pair.outputName };
+  const last = ports.at(-1);
+  const fallback = last && { ...last, binding: ports[0]!.binding };
+  let lastUrl: string | undefined;
+  let lastPath = '';
+  return (url = '/', elementName) => {
+    if (url !== lastUrl) {
+      lastPath = pathOf(url);
+      lastUrl = url;
+    }
+    const port = ports.find((candidate) => candidate.path === lastPath) ?? fallback;
+    const pair = port?.binding.topElements?.[elementName];
+    if (!port || !pair) return undefined;
+    if ((port.binding.methods[pair.methodName]?.style || port.binding.style) !== 'document') return undefined;
+    return { serviceName: port.serviceName, portName: port.portName, methodName: pair.methodName, outputName: pair.outputName };
+  };
 }
 
 /** Express's req.ip where the request came through Express, else the peer's address (no proxy is trusted then). */
