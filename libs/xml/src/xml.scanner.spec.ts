@@ -129,6 +129,27 @@ describe('scanXml', () => {
     ['rebinding xml', '<r xmlns:xml="urn:other"/>', "line 1, column 4: the prefix 'xml' must not be bound to another namespace"],
   ];
 
+  it('refuses exactly the characters XML 1.0 excludes, the first of them, pairs of surrogates allowed', () => {
+    // The production Char as a Unicode regular expression, which the scanner must agree with (no line breaks: columns stay simple).
+    const notChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+    const units = [0x0, 0x7, 0x9, 0xb, 0xc, 0x1f, 0x20, 0x41, 0xe9, 0x20ac, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xfffe, 0xffff];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 3000; i++) {
+      const content = String.fromCharCode(...Array.from({ length: 1 + (next() % 6) }, () => units[next() % units.length]!));
+      const xml = `<r>${content}</r>`;
+      const bad = notChar.exec(xml);
+      if (!bad) {
+        expect(() => scan(xml)).not.toThrow();
+        continue;
+      }
+      const codePoint = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      // Columns count characters: a pair of surrogates is one.
+      const column = [...xml.slice(0, bad.index)].length + 1;
+      expect(refusal(xml).message).toBe(`XML is not well-formed: line 1, column ${column}: character U+${codePoint} is not allowed in XML`);
+    }
+  });
+
   for (const [name, xml, expected] of notWellFormed) {
     it(`refuses ${name}`, () => {
       const error = refusal(xml);
