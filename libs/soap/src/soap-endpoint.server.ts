@@ -235,9 +235,8 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
 
     // node-soap reads the request itself: what it writes is held back until we know what to answer.
     capture = captureResponse(res);
-    const released = capture.release;
     capture.onEnd = (status, chunks) => {
-      released();
+      capture?.release();
       answer(res, state, status, Buffer.concat(chunks));
     };
     // It would undo the content encoding and look the operation up by SOAPAction once more.
@@ -268,8 +267,8 @@ export async function mountSoapEndpoint(app: Application, opts: SoapEndpointOpti
 
   /**
    * The plain request (see soap-arguments.reader): its arguments come from the checked tree and go
-   * to node-soap's own dispatch, which calls the handler and writes the response as it would after
-   * its own parse. False: node-soap reads the request itself (next()).
+   * to node-soap's own dispatch, which calls the handler and serialises its result as it would after
+   * its own parse; the answer is written from that. False: node-soap reads the request itself (next()).
    */
   function dispatchDirectly(req: IncomingMessage, res: ServerResponse, accepted: AcceptedReading, state: RequestState): boolean {
     const { args } = accepted;
