@@ -326,8 +326,11 @@ describe.each([
 
     it('refuses a body over the limit with 413 (Content-Length)', async () => {
       const big = ok(submit(`<t:routeId>akten</t:routeId><t:xmlDocument>${'x'.repeat(MAX_BODY)}</t:xmlDocument>`));
-      const fault = expectClientFault(version, await post(path, big, headers()), /at most 65536 bytes/, 413);
+      const res = await post(path, big, headers());
+      const fault = expectClientFault(version, res, /at most 65536 bytes/, 413);
       expect(fault.detailCode).toBe('too-large');
+      // Answered once the body was read to its end: the connection stays open for the next request.
+      expect(res.headers!['connection']).toBe('keep-alive');
     });
 
     it('refuses a body over the limit with 413 (chunked, no Content-Length)', async () => {

@@ -450,16 +450,16 @@ const DRAIN_MS = 30_000;
 
 /**
  * Answers before the body was (fully) read: the rest of the request is read and dropped first, then the
- * answer goes out and the connection is closed. Answering while the client is still sending and then
- * closing would reset the connection under it (it would see ECONNRESET, not the fault). A client that
- * keeps sending longer than DRAIN_MS is cut off.
+ * answer goes out. Answering while the client is still sending and then closing would reset the
+ * connection under it (it would see ECONNRESET, not the fault); once the body is read, the connection is
+ * as clean as after any answer and stays open, as REST's refusals leave it. A client that keeps sending
+ * longer than DRAIN_MS is cut off.
  */
 function drainAndSend(req: IncomingMessage, res: ServerResponse, fault: SoapFaultResponse): void {
   if (req.readableEnded) {
     send(res, fault);
     return;
   }
-  res.setHeader('Connection', 'close');
   const cut = setTimeout(() => req.socket.destroy(), DRAIN_MS).unref();
   req.once('end', () => {
     clearTimeout(cut);
