@@ -151,7 +151,8 @@ export class SoapIngressService implements OnModuleInit {
         contentType: soapText(args.contentType) ?? (content === undefined ? 'application/xml' : undefined),
         filename: soapText(args.filename),
         correlationId: soapText(args.correlationId),
-        ...(document ? { preread: { routeId, read: document.read, error: document.error } } : {}),
+        // Keyed by the route whose options the reading used: intake takes it only for that route.
+        ...(document ? { preread: { routeId: document.selector, read: document.read, error: document.error } } : {}),
       },
       publicBaseUrl(this.config, this.config.http.port),
     );
