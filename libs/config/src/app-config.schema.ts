@@ -12,6 +12,12 @@ export const envSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: int(0, 65535).default(3000),
   PUBLIC_BASE_URL: z.url().optional(),
+  /**
+   * How long an idle HTTP connection stays open. Longer than the idle timeout of the proxies and clients
+   * in front (commonly 60 s), so that they close it first: a request sent just as the server closes it
+   * would meet a reset.
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(65_000),
   SCHNITTSTELLE_ROUTES: z.string().min(1).default('config/routes.yaml'),
   SCHNITTSTELLE_VAR_DIR: z.string().min(1).default('var'),
   /** YAML file of the AI providers besides the embedded engine (OpenAI-compatible servers); none by default. */

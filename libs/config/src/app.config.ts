@@ -12,7 +12,7 @@ export interface RedisConfig {
 
 export interface AppConfig {
   redis: RedisConfig;
-  http: { host: string; port: number; publicBaseUrl?: string };
+  http: { host: string; port: number; publicBaseUrl?: string; keepAliveTimeoutMs: number };
   paths: { varDir: string; inbox: string; outbox: string; routesFile: string };
   auditDatabaseUrl: string;
   queue: { prefix: string; attempts: number; backoffMs: number; concurrency: number };

@@ -57,6 +57,13 @@ describe('loadConfig', () => {
     for (const bad of ['0', '99', 'lang', '1.5']) expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: routes, XML_WORKER_TIMEOUT_MS: bad })).toThrow(/XML_WORKER_TIMEOUT_MS/);
   });
 
+  it('reads HTTP_KEEP_ALIVE_TIMEOUT_MS, by default above the 60 s idle timeout common in proxies', () => {
+    const routes = tempRoutes(goodRoutes);
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes }).http.keepAliveTimeoutMs).toBe(65_000);
+    expect(loadConfig({ SCHNITTSTELLE_ROUTES: routes, HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000' }).http.keepAliveTimeoutMs).toBe(120_000);
+    for (const bad of ['0', '999', 'lang', '1.5']) expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: routes, HTTP_KEEP_ALIVE_TIMEOUT_MS: bad })).toThrow(/HTTP_KEEP_ALIVE_TIMEOUT_MS/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(goodRoutes), HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
     expect(() => loadConfig({ SCHNITTSTELLE_ROUTES: tempRoutes(goodRoutes), REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);

@@ -121,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   checkStepProviders(routes, providers, routesFile);
   return {
     redis: { url: e.REDIS_URL ?? DEFAULT_REDIS_URL, explicit: e.REDIS_URL !== undefined },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, '') },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''), keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     paths: {
       varDir,
       inbox: e.INBOX_DIR ? resolvePath(cwd, e.INBOX_DIR) : path.join(varDir, 'inbox'),

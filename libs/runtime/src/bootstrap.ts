@@ -107,6 +107,7 @@ export async function startApplication(
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.REDIS, options: eventsTransportOptions(config.redis.url) });
   await app.startAllMicroservices();
   app.enableShutdownHooks();
+  app.getHttpServer().keepAliveTimeout = config.http.keepAliveTimeoutMs;
   try {
     await app.listen(config.http.port, config.http.host);
   } catch (error) {
