@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@app/contracts';
-import { parseAuditUrl } from './audit.database.js';
+import { openSqliteAuditFile, parseAuditUrl } from './audit.database.js';
 
 describe('parseAuditUrl', () => {
   it.each([
@@ -23,5 +26,22 @@ describe('parseAuditUrl', () => {
     expect(() => parseAuditUrl('sqlite:')).toThrow(PermanentError);
     expect(() => parseAuditUrl('mysql://root:hunter2@db/audit')).toThrow(/"mysql" is not supported/);
     expect(() => parseAuditUrl('mysql://root:hunter2@db/audit')).not.toThrow(/hunter2/);
+  });
+});
+
+describe('openSqliteAuditFile', () => {
+  it('keeps every commit synced in WAL mode: synchronous stays FULL once the write-ahead log is in use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-sync-'));
+    const sqlite = openSqliteAuditFile(join(dir, 'audit.db'), 1000);
+    try {
+      // SQLite switches to the build's WAL default (NORMAL here) at the first transaction, unless it was set.
+      sqlite.exec('create table t (x integer)');
+      sqlite.prepare('insert into t values (1)').run();
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

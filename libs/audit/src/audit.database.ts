@@ -37,7 +37,7 @@ export interface AuditDatabase {
   path?: string;
 }
 
-/** A connection to a SQLite audit file (or `:memory:`), in WAL mode, waiting up to busyTimeoutMs for locks. */
+/** A connection to a SQLite audit file (or `:memory:`), in WAL mode, each commit fsynced, waiting up to busyTimeoutMs for locks. */
 export function openSqliteAuditFile(path: string, busyTimeoutMs: number): Database.Database {
   const memory = path === ':memory:';
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -45,6 +45,9 @@ export function openSqliteAuditFile(path: string, busyTimeoutMs: number): Databa
   try {
     // WAL lets readers (status pages, verify) run while another connection appends.
     if (!memory) sqlite.pragma('journal_mode = WAL');
+    // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: unset, a WAL commit is not fsynced, and
+    // a power cut could take the last records of entries whose senders already hold a receipt.
+    sqlite.pragma('synchronous = FULL');
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   } catch (error) {
     sqlite.close();
