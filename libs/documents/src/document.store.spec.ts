@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { DigitalSourceType, UnavailableError, type CanonicalDocument } from '@app/contracts';
-import { deriveDocumentId, sha256Hex } from './document-id.js';
 import { failFastRedisOptions } from '@app/queue';
+import { deriveDocumentId, sha256Hex } from './document-id.js';
 import { DocumentStore } from './document.store.js';
 import { documentsRedisOptions } from './documents.module.js';
 
