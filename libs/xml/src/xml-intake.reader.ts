@@ -1,7 +1,6 @@
 import type { XoevHeader } from '@app/contracts';
-import { extractText } from './xml-text.extractor.js';
 import type { XmlLimits } from './xml.limits.js';
-import { inspectXml } from './xml.parser.js';
+import { readXmlHeaderAndText } from './xml.parser.js';
 import { validateAgainstCatalogue } from './xsd-schema.catalogue.js';
 import { loadXsdSchema } from './xsd-schema.loader.js';
 import type { XsdValidationResult } from './xsd.validator.js';
@@ -31,7 +30,7 @@ export interface XmlIntakeResult {
  * document is not refused here: its errors come back in `validation` for the caller to report.
  */
 export async function readXmlForIntake(body: Uint8Array, options: XmlIntakeOptions): Promise<XmlIntakeResult> {
-  const inspection = inspectXml(body, options.limits);
+  const inspection = readXmlHeaderAndText(body, options.limits);
   const { validation } = options;
   let checked: XsdValidationResult | undefined;
   if (validation.kind === 'catalogue') {
@@ -40,7 +39,7 @@ export async function readXmlForIntake(body: Uint8Array, options: XmlIntakeOptio
   } else if (validation.kind === 'schema') {
     checked = (await loadXsdSchema(validation.schemaPath)).validate(body);
   }
-  const result: XmlIntakeResult = { text: extractText(inspection), rootElement: inspection.rootElement, warnings: inspection.warnings };
+  const result: XmlIntakeResult = { text: inspection.readableText, rootElement: inspection.rootElement, warnings: inspection.warnings };
   if (inspection.xoev) result.xoev = inspection.xoev;
   if (checked) result.validation = checked;
   return result;

@@ -1,4 +1,3 @@
-import type { XmlInspection } from './xml.parser.js';
 import { CDATA_KEY, TEXT_KEY, type XmlTree } from './xml.tree.js';
 
 const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -8,7 +7,35 @@ const BOOLEAN = /^(?:true|false)$/i;
 
 /** True for values that identify or flag rather than say something: UUIDs, short codes, dates, booleans. */
 export function isTechnicalValue(value: string): boolean {
-  return UUID.test(value) || SHORT_CODE.test(value) || ISO_DATE_TIME.test(value) || BOOLEAN.test(value);
+  // Each kind starts with a digit or has the length of a UUID or a boolean: most lines need no pattern.
+  const first = value.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) return UUID.test(value) || SHORT_CODE.test(value) || ISO_DATE_TIME.test(value);
+  if (value.length === 36 || value.length === 45) return UUID.test(value);
+  return (value.length === 4 || value.length === 5) && BOOLEAN.test(value);
+}
+
+/**
+ * Collects the readable text (see extractText) from the values of text nodes and CDATA sections,
+ * given in document order, entities decoded: one line per piece, trimmed, without empty lines and
+ * technical values.
+ */
+export class ReadableTextCollector {
+  private readonly lines: string[] = [];
+
+  add(value: string): void {
+    // Most values are one line: no split (and no array) for them.
+    if (!value.includes('\n') && !value.includes('\r')) this.addLine(value);
+    else for (const line of value.split(/\r\n|[\n\r]/)) this.addLine(line);
+  }
+
+  toString(): string {
+    return this.lines.join('\n');
+  }
+
+  private addLine(line: string): void {
+    const trimmed = line.trim();
+    if (trimmed !== '' && !isTechnicalValue(trimmed)) this.lines.push(trimmed);
+  }
 }
 
 /**
@@ -16,17 +43,10 @@ export function isTechnicalValue(value: string): boolean {
  * piece per line, trimmed, without empty lines and technical values, so a summary is about content.
  * Attribute values, comments and processing instructions are not text.
  */
-export function extractText(inspection: Pick<XmlInspection, 'tree'>): string {
-  const lines: string[] = [];
-  const addLine = (line: string) => {
-    const trimmed = line.trim();
-    if (trimmed !== '' && !isTechnicalValue(trimmed)) lines.push(trimmed);
-  };
+export function extractText(inspection: { tree: XmlTree }): string {
+  const text = new ReadableTextCollector();
   const add = (value: unknown) => {
-    if (typeof value !== 'string') return;
-    // Most values are one line: no split (and no array) for them.
-    if (!value.includes('\n') && !value.includes('\r')) addLine(value);
-    else for (const line of value.split(/\r\n|[\n\r]/)) addLine(line);
+    if (typeof value === 'string') text.add(value);
   };
   // Depth-first in document order without recursion: push children in reverse.
   const work: XmlTree = [...inspection.tree].reverse();
@@ -39,5 +59,5 @@ export function extractText(inspection: Pick<XmlInspection, 'tree'>): string {
       else if (Array.isArray(value)) for (let i = value.length - 1; i >= 0; i--) work.push(value[i] as Record<string, unknown>);
     }
   }
-  return lines.join('\n');
+  return text.toString();
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '@app/contracts';
 import { expectInputError } from '@app/testing';
-import { inspectXml, screenXml } from './xml.parser.js';
+import { extractText } from './xml-text.extractor.js';
+import { inspectXml, readXmlHeaderAndText, screenXml } from './xml.parser.js';
 import { DEFAULT_XML_LIMITS } from './xml.limits.js';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/conformance/xdomea/samples/thueringen-patterns-3.0.0');
@@ -238,3 +239,67 @@ describe('inspectXml decoding', () => {
     expect(inspection.rootPrefix).toBeUndefined();
   });
 });
+
+describe('readXmlHeaderAndText', () => {
+  const CONFORMANCE = path.resolve(process.cwd(), '../shared/conformance');
+  const xmlFiles = (readdirSync(CONFORMANCE, { recursive: true }) as string[]).filter((name) => name.endsWith('.xml')).sort();
+  // What inspectXml and extractText give, or the refusal inspectXml throws.
+  const viaTree = (input: Buffer | string) => {
+    try {
+      const inspection = inspectXml(input);
+      const expected: Record<string, unknown> = { rootElement: inspection.rootElement, readableText: extractText(inspection), warnings: inspection.warnings };
+      if (inspection.namespace !== undefined) expected.namespace = inspection.namespace;
+      if (inspection.xoev) expected.xoev = inspection.xoev;
+      return expected;
+    } catch (error) {
+      return { refused: error instanceof InputError ? `${error.code}: ${error.message}` : String(error) };
+    }
+  };
+  const direct = (input: Buffer | string) => {
+    try {
+      return { ...readXmlHeaderAndText(input) };
+    } catch (error) {
+      return { refused: error instanceof InputError ? `${error.code}: ${error.message}` : String(error) };
+    }
+  };
+
+  it('reads all public conformance messages', () => {
+    expect(xmlFiles.length).toBeGreaterThan(50);
+  });
+
+  it.each(xmlFiles)('gives the text and header of %s as inspectXml and extractText do', (name) => {
+    const bytes = readFileSync(path.join(CONFORMANCE, name));
+    expect(direct(bytes)).toEqual(viaTree(bytes));
+  });
+
+  const kopf = (id: string) => `<xdomea:Kopf><xdomea:ProzessID>${id}</xdomea:ProzessID><xdomea:Nachrichtentyp><code>0501</code></xdomea:Nachrichtentyp></xdomea:Kopf>`;
+  const xdomea = (content: string) => `<xdomea:Aussonderung.Anbieteverzeichnis.0501 xmlns:xdomea="${XDOMEA_3}">${content}</xdomea:Aussonderung.Anbieteverzeichnis.0501>`;
+  it.each([
+    ['the header after other content', xdomea(`<xdomea:Schriftgutobjekt>Akte <![CDATA[A & B]]></xdomea:Schriftgutobjekt>${kopf('7d3c6a36-3a54-4c8f-9a36-0c0c2d6c1a11')}`)],
+    ['two headers, the first in another namespace', xdomea(`<Kopf xmlns="urn:other"><ProzessID>x</ProzessID></Kopf>${kopf('9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a')}`)],
+    ['xdomea 4 with an unqualified nachrichtenkopf', `<x:Abgabe.Abgabe.0401 xmlns:x="urn:xoev-de:xdomea:schema:4.0.0"><nachrichtenkopf><identifikation.nachricht><nachrichtenUUID>1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9</nachrichtenUUID></identifikation.nachricht></nachrichtenkopf><x:Akte>Inhalt</x:Akte></x:Abgabe.Abgabe.0401>`],
+    ['text in the root, comments and a processing instruction inside text runs', '<r>vor <!-- c -->dem<?pi x?> Kind<k>innen &amp; &#228;u&#xDF;en</k>\r\nnach\rdem <![CDATA[roh\r\n<x>]]> Ende</r>'],
+    ['JavaScript names in kept and left-out parts', xdomea(`${kopf('0f1e2d3c-4b5a-4697-8877-665544332211')}<toString><valueOf>Wert</valueOf></toString><hasOwnProperty/>`)],
+    ['a root without content', '<r a="1"/>'],
+    ['a root with only blanks and technical values', '<r>\n  <d>2025-01-01</d> <n>12</n>\n</r>'],
+    ['a prefixed header element of the default namespace', `<Aussonderung.Aussonderung.0503 xmlns="${XDOMEA_3}">${kopf('00000000-0000-4000-8000-000000000000').replace('<xdomea:Kopf>', `<xdomea:Kopf xmlns:xdomea="${XDOMEA_3}">`)}<Akte>Text</Akte></Aussonderung.Aussonderung.0503>`],
+  ])('gives what inspectXml and extractText give for %s', (_name, xml) => {
+    const read = direct(xml);
+    expect(read).not.toHaveProperty('refused');
+    expect(read).toEqual(viaTree(xml));
+  });
+
+  it.each([
+    ['a DOCTYPE', '<!DOCTYPE r><r/>'],
+    ['an unknown entity in a left-out part', xdomea(`${kopf('x')}<a><b>&nope;</b></a>`)],
+    ['a broken tag in a left-out part', xdomea(`${kopf('x')}<a><b></a>`)],
+    ['too deep nesting in a left-out part', xdomea(`${kopf('x')}${'<a>'.repeat(100)}${'</a>'.repeat(100)}`)],
+    ['a reserved name in a left-out part', xdomea('<a><__proto__/></a>')],
+    ['nothing but blanks', '  \n '],
+  ])('refuses %s as inspectXml does', (_name, xml) => {
+    const expected = viaTree(xml);
+    expect(expected).toHaveProperty('refused');
+    expect(direct(xml)).toEqual(expected);
+  });
+});
+

@@ -4,8 +4,9 @@ import { decodeXmlAttributeValue, decodeXmlEntities } from './xml-entity.decoder
 import { xmlRefusal } from './xml.errors.js';
 import { resolveXmlLimits, type XmlLimits } from './xml.limits.js';
 import { JS_RENAMED_NAMES, scanXml, type ScannedAttribute, type XmlScanSink } from './xml.scanner.js';
+import { ReadableTextCollector } from './xml-text.extractor.js';
 import { ATTRIBUTES_KEY, CDATA_KEY, TEXT_KEY, type XmlOrderedNode, type XmlTree } from './xml.tree.js';
-import { readXoevHeader } from './xoev-header.reader.js';
+import { readXoevHeader, XOEV_HEADER_ELEMENTS } from './xoev-header.reader.js';
 
 /** What the hardened checks learnt about a document that passed them (see screenXml). */
 export interface XmlScreening {
@@ -30,6 +31,18 @@ export interface XmlInspection extends XmlScreening {
   warnings: string[];
 }
 
+/** What readXmlHeaderAndText learns of a document: inspectXml's findings without the tree. */
+export interface XmlHeaderAndText {
+  /** Local name of the root element. */
+  rootElement: string;
+  /** Namespace URI of the root element. */
+  namespace?: string;
+  /** The readable text, as extractText gives it for inspectXml's tree. */
+  readableText: string;
+  xoev?: XoevHeader;
+  warnings: string[];
+}
+
 const RENAMED = new Set(JS_RENAMED_NAMES);
 
 /** `toString` and friends become `__toString` as object keys (the tree view maps them back). */
@@ -45,6 +58,16 @@ function normaliseLineEnds(raw: string): string {
   return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
 }
 
+interface OrderedTreeOptions {
+  /** Which children of the root element (by local name) the tree holds; the root itself always. Default: all. */
+  keepRootChild?: (localName: string) => boolean;
+  /** Hears the value of every text node and CDATA section in document order, those left out of the tree too. */
+  onValue?: (value: string) => void;
+}
+
+/** Stands for the content of an element left out of the tree: what would go into it is dropped. */
+const LEFT_OUT: XmlTree = [];
+
 /**
  * Builds the ordered tree while the scanner checks the document, in the shape fast-xml-parser's
  * ordered output has (`preserveOrder`, values trimmed, kept as strings, CDATA apart, comments and
@@ -56,9 +79,17 @@ class OrderedTreeBuilder implements XmlScanSink {
   private readonly open: XmlTree[] = [];
   private pending = '';
 
+  constructor(private readonly options: OrderedTreeOptions = {}) {}
+
   startElement(name: string, attributes: readonly ScannedAttribute[], selfClosing: boolean): void {
     const parent = this.open.length > 0 ? this.open[this.open.length - 1]! : this.tree;
     this.flushText(parent);
+    const { keepRootChild } = this.options;
+    // open.length 1: the parent is the root element.
+    if (parent === LEFT_OUT || (keepRootChild && this.open.length === 1 && !keepRootChild(name.slice(name.indexOf(':') + 1)))) {
+      if (!selfClosing) this.open.push(LEFT_OUT);
+      return;
+    }
     const children: XmlTree = [];
     // Assigned, not a computed key in the literal: V8 builds such literals on a much slower path.
     const node: XmlOrderedNode = {};
@@ -83,7 +114,9 @@ class OrderedTreeBuilder implements XmlScanSink {
   cdata(raw: string): void {
     const current = this.open[this.open.length - 1]!;
     this.flushText(current);
-    current.push({ [CDATA_KEY]: [{ [TEXT_KEY]: normaliseLineEnds(raw) }] });
+    const value = normaliseLineEnds(raw);
+    this.options.onValue?.(value);
+    if (current !== LEFT_OUT) current.push({ [CDATA_KEY]: [{ [TEXT_KEY]: value }] });
   }
 
   processingInstruction(): void {
@@ -98,7 +131,10 @@ class OrderedTreeBuilder implements XmlScanSink {
     if (this.pending === '') return;
     const value = this.pending.trim();
     this.pending = '';
-    if (value !== '') into.push({ [TEXT_KEY]: decodeXmlEntities(normaliseLineEnds(value)) });
+    if (value === '') return;
+    const decoded = decodeXmlEntities(normaliseLineEnds(value));
+    this.options.onValue?.(decoded);
+    if (into !== LEFT_OUT) into.push({ [TEXT_KEY]: decoded });
   }
 }
 
@@ -142,4 +178,21 @@ export function inspectXml(input: Buffer | Uint8Array | string, limits?: Partial
   const xoev = readXoevHeader(builder.tree, (message) => warnings.push(message));
   if (xoev) inspection.xoev = xoev;
   return inspection;
+}
+
+/**
+ * inspectXml's checks and refusals with only what intake needs: the readable text (what extractText
+ * gives for inspectXml's tree) and the XÖV header. The tree is built for the root element and the
+ * header's elements only, so the text costs little more than the checks.
+ */
+export function readXmlHeaderAndText(input: Buffer | Uint8Array | string, limits?: Partial<XmlLimits>): XmlHeaderAndText {
+  const text = new ReadableTextCollector();
+  const builder = new OrderedTreeBuilder({ keepRootChild: (localName) => XOEV_HEADER_ELEMENTS.includes(localName), onValue: (value) => text.add(value) });
+  const screening = screen(input, resolveXmlLimits(limits), builder);
+  const warnings: string[] = [];
+  const reading: XmlHeaderAndText = { rootElement: screening.rootElement, readableText: text.toString(), warnings };
+  if (screening.namespace !== undefined) reading.namespace = screening.namespace;
+  const xoev = readXoevHeader(builder.tree, (message) => warnings.push(message));
+  if (xoev) reading.xoev = xoev;
+  return reading;
 }

@@ -7,6 +7,12 @@ const XDOMEA_NAMESPACE = /^urn:xoev-de:xdomea:schema:(\d+\.\d+(?:\.\d+)?)$/;
 const ROOT_MESSAGE_CODE = /\.(\d{4})$/;
 
 /**
+ * The children of the root element the header is read from: xdomea 2.x/3.x `Kopf`, 4.x `nachrichtenkopf`.
+ * A tree that holds the root with just these (and what they contain) gives the same header.
+ */
+export const XOEV_HEADER_ELEMENTS: readonly string[] = ['Kopf', 'nachrichtenkopf'];
+
+/**
  * Reads the header of an XÖV message; undefined for XML that is not one it knows (today: xdomea).
  * Matches by namespace URI, never by prefix. `onWarning` hears about contradictions in the message.
  */

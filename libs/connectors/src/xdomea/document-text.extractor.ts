@@ -1,6 +1,6 @@
 import mammoth from 'mammoth';
 import { InputError } from '@app/contracts';
-import { extractText, inspectXml, type XmlLimits } from '@app/xml';
+import { readXmlHeaderAndText, type XmlLimits } from '@app/xml';
 import { extractPdfText, PdfUnreadableError } from './pdf-text.extractor.js';
 import { readZipContainer, type ZipLimits } from './zip-container.reader.js';
 
@@ -107,7 +107,7 @@ export async function extractDocumentText(document: DocumentToRead, budget: Extr
       }
       case 'xml': {
         const warnings: string[] = [];
-        return withText(mediaType, capped(extractText(inspectXml(document.data, budget.xml)), budget.maxTextChars, label, warnings), warnings, label);
+        return withText(mediaType, capped(readXmlHeaderAndText(document.data, budget.xml).readableText, budget.maxTextChars, label, warnings), warnings, label);
       }
       default:
         return { mediaType, warnings: [] };
