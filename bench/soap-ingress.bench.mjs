@@ -261,6 +261,9 @@ try {
   }
   const ratio = gateway.rps / baseline.rps;
   console.log(`  ratio gateway / bare (req/s): ${ratio.toFixed(2)}  (goal: at least 0.5)`);
+  // The two rounds of one index run back to back: their ratio shows how far the machine's drift moves it.
+  const paired = results.gateway.map((r, i) => r.rps / results.bare[i].rps);
+  console.log(`  ratio within each round: ${paired.map((r) => r.toFixed(2)).join(' ')} (min ${Math.min(...paired).toFixed(2)}, median ${median(paired).toFixed(2)}, max ${Math.max(...paired).toFixed(2)})`);
   console.log(`  p99 gateway / bare: ${(gateway.p99 / baseline.p99).toFixed(2)}`);
   console.log(`  server thread busy per request, bare / gateway: ${(baseline.busyUs / gateway.busyUs).toFixed(2)}`);
 
