@@ -302,4 +302,3 @@ describe('readXmlHeaderAndText', () => {
     expect(direct(xml)).toEqual(expected);
   });
 });
-
