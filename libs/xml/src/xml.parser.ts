@@ -32,11 +32,7 @@ export interface XmlInspection extends XmlScreening {
 }
 
 /** What readXmlHeaderAndText learns of a document: inspectXml's findings without the tree. */
-export interface XmlHeaderAndText {
-  /** Local name of the root element. */
-  rootElement: string;
-  /** Namespace URI of the root element. */
-  namespace?: string;
+export interface XmlHeaderAndText extends Pick<XmlScreening, 'rootElement' | 'namespace'> {
   /** The readable text, as extractText gives it for inspectXml's tree. */
   readableText: string;
   xoev?: XoevHeader;
