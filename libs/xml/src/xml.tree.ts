@@ -45,7 +45,8 @@ function originalName(key: string): string {
 
 /** The element key of an ordered node, or undefined for text, CDATA and other non-element nodes. */
 export function elementKeyOf(node: XmlOrderedNode): string | undefined {
-  for (const key of Object.keys(node)) {
+  // for...in, not Object.keys: no array per node (the tree's nodes are plain objects with own keys only).
+  for (const key in node) {
     if (key !== ATTRIBUTES_KEY && key !== TEXT_KEY && key !== CDATA_KEY && !key.startsWith('?')) return key;
   }
   return undefined;
@@ -74,13 +75,15 @@ class LazyXmlElement implements XmlElement {
   constructor(
     private readonly node: XmlOrderedNode,
     parentScope: Scope,
+    /** The node's element key, where the caller knows it already. */
+    private readonly key = elementKeyOf(node)!,
   ) {
-    const key = elementKeyOf(node)!;
     this.name = originalName(key);
     let scope: Map<string, string> | undefined;
-    for (const [rawName, value] of Object.entries((node[ATTRIBUTES_KEY] ?? {}) as Record<string, unknown>)) {
+    const attributes = node[ATTRIBUTES_KEY] as Record<string, unknown> | undefined;
+    for (const rawName in attributes) {
       const attributeName = originalName(rawName);
-      const text = String(value);
+      const text = String(attributes[rawName]);
       this.attributes[attributeName] = text;
       if (attributeName === 'xmlns' || attributeName.startsWith('xmlns:')) {
         scope ??= new Map(parentScope);
@@ -99,12 +102,15 @@ class LazyXmlElement implements XmlElement {
   get children(): XmlContent[] {
     if (this.content) return this.content;
     const content: XmlContent[] = [];
-    const nodes = this.node[elementKeyOf(this.node)!];
+    const nodes = this.node[this.key];
     for (const child of Array.isArray(nodes) ? (nodes as XmlTree) : []) {
       if (typeof child[TEXT_KEY] === 'string') content.push({ text: child[TEXT_KEY], cdata: false });
       else if (Array.isArray(child[CDATA_KEY])) {
         content.push({ text: (child[CDATA_KEY] as XmlTree).map((part) => String(part[TEXT_KEY] ?? '')).join(''), cdata: true });
-      } else if (elementKeyOf(child) !== undefined) content.push(new LazyXmlElement(child, this.scope));
+      } else {
+        const key = elementKeyOf(child);
+        if (key !== undefined) content.push(new LazyXmlElement(child, this.scope, key));
+      }
     }
     this.content = content;
     return content;
@@ -117,13 +123,13 @@ class LazyXmlElement implements XmlElement {
    */
   firstChild(localName: string, namespaces?: ReadonlyArray<string | undefined>): XmlElement | undefined {
     if (this.content) return this.content.find((child): child is XmlElement => isXmlElement(child) && matches(child, localName, namespaces));
-    const nodes = this.node[elementKeyOf(this.node)!];
+    const nodes = this.node[this.key];
     for (const child of Array.isArray(nodes) ? (nodes as XmlTree) : []) {
       const key = elementKeyOf(child);
       if (key === undefined || typeof child[TEXT_KEY] === 'string' || Array.isArray(child[CDATA_KEY])) continue;
       const name = originalName(key);
       if (name.slice(name.indexOf(':') + 1) !== localName) continue;
-      const element = new LazyXmlElement(child, this.scope);
+      const element = new LazyXmlElement(child, this.scope, key);
       if (matches(element, localName, namespaces)) return element;
     }
     return undefined;
