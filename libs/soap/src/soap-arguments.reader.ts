@@ -1,4 +1,4 @@
-import { leafText } from './xml-tree.reader.js';
+import { leafBytes, leafText } from './xml-tree.reader.js';
 import type { XmlElement } from './xml-tree.reader.js';
 
 /*
@@ -69,9 +69,10 @@ export interface CheckedEnvelope {
 
 /**
  * The argument object node-soap would hand the operation's handler, or undefined when the request
- * is not of the plain shape (node-soap then parses it itself).
+ * is not of the plain shape (node-soap then parses it itself). `asBytes`: a string argument (by local
+ * name) given as the UTF-8 bytes of its text instead (see leafBytes), for a caller that needs the bytes.
  */
-export function readArguments(plan: ArgumentsPlan, envelope: CheckedEnvelope): Record<string, unknown> | undefined {
+export function readArguments(plan: ArgumentsPlan, envelope: CheckedEnvelope, asBytes?: string): Record<string, unknown> | undefined {
   const { source, root, element } = envelope;
   const types = plan.elements.get(element.local);
   if (!types) return undefined;
@@ -85,8 +86,13 @@ export function readArguments(plan: ArgumentsPlan, envelope: CheckedEnvelope): R
     // A second element of a name becomes an array in node-soap; `in` also covers Object.prototype's names.
     if (type === undefined || child.local in args) return undefined;
     if (holdsCommentOrInstruction(source, child)) return undefined;
-    const text = leafText(source, child);
     const typeName = localTypeName(type);
+    // A string argument is its text, white space and all.
+    if (child.local === asBytes && typeName === 'string') {
+      args[child.local] = leafBytes(source, child);
+      continue;
+    }
+    const text = leafText(source, child);
     if (text.trim() !== '') {
       if (CONVERTED_TYPES.has(typeName)) return undefined;
       args[child.local] = text;

@@ -113,7 +113,7 @@ describe('readEnvelopeWithDocument', () => {
   it('reads no document where it is not asked to: other operation, unknown selector, an unlessGiven argument, node-soap arguments, a refused envelope', async () => {
     const cases: EnvelopeReadInput[] = [
       input('1.2', envelope('1.2', '<t:getStatus xmlns:t="urn:schnittstelle:v1"><t:documentId>d-1</t:documentId></t:getStatus>')),
-      input('1.1', envelope('1.1', submit('&lt;a/&gt;').replace('>akten<', '>andere<'))),
+      input('1.1', envelope('1.1', submit('&lt;a&gt;Gr&#252;&#xDF;e &#x1F600;&lt;/a&gt;').replace('>akten<', '>andere<'))),
       input('1.1', envelope('1.1', submit('&lt;a/&gt;').replace('</t:xmlDocument>', '</t:xmlDocument><t:contentType>text/plain</t:contentType>')), {
         plan: { elements: new Map([['submitDocument', new Map([...plan.elements.get('submitDocument')!, ['contentType', 'xs:string']])]]) },
       }),

@@ -3,9 +3,10 @@ import type { XmlIntakeOptions, XmlIntakeResult, XmlWorkerError } from '@app/xml
 import { readArguments } from './soap-arguments.reader.js';
 import type { ArgumentsPlan } from './soap-arguments.reader.js';
 import { SoapRefusal, checkEnvelope } from './soap-envelope.guard.js';
-import type { EnvelopeCheckInput } from './soap-envelope.guard.js';
+import type { AcceptedEnvelope, EnvelopeCheckInput } from './soap-envelope.guard.js';
 import type { SoapFaultResponse } from './soap-fault.builder.js';
 import { soapText } from './soap-value.reader.js';
+import { leafText } from './xml-tree.reader.js';
 import { WsSecurityError, readUsernameToken } from './ws-security.verifier.js';
 import type { UsernameToken, WsSecurityFaultCode } from './ws-security.verifier.js';
 
@@ -60,11 +61,19 @@ export type EnvelopeReading =
  * arguments. Checking the token's password and nonce stays with the caller (it needs Redis).
  */
 export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
-  let accepted: ReturnType<typeof checkEnvelope>;
+  return read(input).reading;
+}
+
+/**
+ * readEnvelope, and the envelope as checked. `document`: its argument comes as UTF-8 bytes when the
+ * operation is the document's (readArguments' asBytes).
+ */
+function read(input: EnvelopeReadInput, document?: EnvelopeDocumentRequest): { reading: EnvelopeReading; accepted?: AcceptedEnvelope } {
+  let accepted: AcceptedEnvelope;
   try {
     accepted = checkInput(input);
   } catch (error) {
-    if (error instanceof SoapRefusal) return { refusal: error.response };
+    if (error instanceof SoapRefusal) return { reading: { refusal: error.response } };
     throw error;
   }
   const reading: EnvelopeReading = { operation: accepted.operation.name, element: accepted.element.local };
@@ -76,11 +85,11 @@ export function readEnvelope(input: EnvelopeReadInput): EnvelopeReading {
       reading.tokenError = { faultCode: error.faultCode, message: error.message, reason: error.reason };
     }
   }
-  const args = readArguments(input.plan, accepted);
+  const args = readArguments(input.plan, accepted, document?.operation === reading.operation ? document.argument : undefined);
   // The envelope text only goes back where node-soap has to read it (it would stay alive with the request).
   if (args) reading.args = args;
   else reading.text = accepted.text;
-  return reading;
+  return { reading, accepted };
 }
 
 /** The checked envelope text of a request readEnvelope accepted, for node-soap where a reading came without it. */
@@ -88,7 +97,7 @@ export function checkedEnvelopeText(input: EnvelopeReadInput): string {
   return checkInput(input).text;
 }
 
-function checkInput(input: EnvelopeReadInput): ReturnType<typeof checkEnvelope> {
+function checkInput(input: EnvelopeReadInput): AcceptedEnvelope {
   // A Buffer in-process; its bytes as a plain Uint8Array on a worker.
   const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength);
   return checkEnvelope({ ...input, body });
@@ -125,16 +134,20 @@ export interface EnvelopeDocumentReadInput extends EnvelopeReadInput {
  * document itself, so every check before that still comes first.
  */
 export async function readEnvelopeWithDocument(input: EnvelopeDocumentReadInput): Promise<EnvelopeReading> {
-  const reading = readEnvelope(input);
   const request = input.document;
+  const { reading, accepted } = read(input, request);
   if ('refusal' in reading || reading.operation !== request.operation || !reading.args) return reading;
   const args = reading.args;
+  // The document's text came as its UTF-8 bytes (own ones, never a pooled Buffer's: they cross a thread).
+  const body = args[request.argument];
+  if (!(body instanceof Uint8Array)) return reading;
   const selector = soapText(args[request.selector]);
-  const xml = soapText(args[request.argument]);
-  if (selector === undefined || xml === undefined || !Object.hasOwn(request.options, selector)) return reading;
-  if (request.unlessGiven?.some((name) => Object.hasOwn(args, name))) return reading;
-  // Bytes of their own: a pooled Buffer would cross a thread with its whole shared pool.
-  const body = new TextEncoder().encode(xml);
+  if (selector === undefined || !Object.hasOwn(request.options, selector) || request.unlessGiven?.some((name) => Object.hasOwn(args, name))) {
+    // Not read here: the handler gets the text, as readEnvelope gives it.
+    const element = accepted!.element.children.find((child) => child.local === request.argument)!;
+    args[request.argument] = leafText(accepted!.source, element);
+    return reading;
+  }
   const document: EnvelopeDocument = { selector, body };
   try {
     document.read = await readXmlForIntake(body, request.options[selector]!);

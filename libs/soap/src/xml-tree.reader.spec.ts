@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { XmlReadError, attribute, leafText, readXmlTree, resolveQName } from './xml-tree.reader.js';
+import { XmlReadError, attribute, leafBytes, leafText, readXmlTree, resolveQName } from './xml-tree.reader.js';
 
 describe('readXmlTree', () => {
   it('resolves namespaces of elements and attributes and keeps offsets', () => {
@@ -33,7 +33,7 @@ describe('readXmlTree', () => {
           if (!Number.isInteger(code) || code < 1 || code > 0x10ffff) throw new Error(`bad character reference &${ref};`);
           return String.fromCodePoint(code);
         }
-        if (PREDEFINED[ref] === undefined) throw new Error(`unknown entity &${ref};`);
+        if (!Object.hasOwn(PREDEFINED, ref)) throw new Error(`unknown entity &${ref};`);
         return PREDEFINED[ref]!;
       });
     const outcome = (read: () => string) => {
@@ -56,10 +56,55 @@ describe('readXmlTree', () => {
       '&nbsp;',
       '&l;&g;&am;&quo;&apo;&ltx;&amps;',
       `${'&lt;x&gt;'.repeat(500)}end`,
+      '&constructor;&__proto__;&toString;',
     ];
     for (const raw of texts) {
       expect([raw, outcome(() => leafText(`<r>${raw}</r>`, readXmlTree(`<r>${raw}</r>`)))]).toEqual([raw, outcome(() => byRegExp(raw))]);
     }
+  });
+
+  it('gives the text of a leaf element as bytes that are exactly its UTF-8 encoding, errors included', () => {
+    const outcome = (read: () => Uint8Array) => {
+      try {
+        return Buffer.from(read()).toString('hex');
+      } catch (error) {
+        return `error: ${(error as Error).message}`;
+      }
+    };
+    const texts = [
+      '',
+      'plain',
+      '  blank\n\t ',
+      '&lt;a href=&quot;x&quot;&gt;&amp;amp;&apos;&lt;/a&gt;',
+      'Größe: &lt;Straße&gt; 😀 &amp; 中文',
+      '&#228;&#xF6;&#x1F600;&#65;&#x7F;&#x80;&#x7FF;&#x800;&#xFFFD;&#x10000;&#x10FFFF;',
+      // Surrogates by reference: a pair only the string joins, and a lone one TextEncoder replaces.
+      '&#xD83D;&#xDE00;',
+      '\uD83D&#xDE00;',
+      'a&#xDC00;b',
+      '&#x41g;&#+66;&#x0x43;&# 68;',
+      'tail &amp',
+      'a &b',
+      '&lt&gt;',
+      '&;',
+      '&#0;',
+      '&#x110000;',
+      '&nbsp;',
+      '&Größe;',
+      '&l;&g;&am;&quo;&apo;&ltx;&amps;&lT;&Gt;&AMP;&quoT;&aPos;',
+      '&constructor;',
+      ' a &amp;<!-- no --><![CDATA[&lt;b>]]>&#x41;',
+      '<?pi x?>&lt;',
+      `${'&lt;x a=&quot;ä&quot;&gt;'.repeat(500)}end`,
+    ];
+    for (const raw of texts) {
+      const text = `<r>${raw}</r>`;
+      const element = readXmlTree(text);
+      expect([raw, outcome(() => leafBytes(text, element))]).toEqual([raw, outcome(() => new TextEncoder().encode(leafText(text, element)))]);
+    }
+    // Bytes of their own, exactly as long as the text: they may be sent to another thread.
+    const bytes = leafBytes('<r>&lt;a/&gt;</r>', readXmlTree('<r>&lt;a/&gt;</r>'));
+    expect([bytes.byteLength, bytes.buffer.byteLength]).toEqual([4, 4]);
   });
 
   it('records CDATA sections with their offsets', () => {

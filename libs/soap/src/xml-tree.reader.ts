@@ -231,6 +231,92 @@ export function leafText(text: string, element: XmlElement): string {
   return out + decodeEntities(raw.slice(pos), element.contentStart + pos);
 }
 
+const ENCODER = new TextEncoder();
+
+/**
+ * leafText as UTF-8 bytes, exactly what TextEncoder makes of it, for a caller that needs the bytes
+ * anyway (a document sent escaped in an envelope): the raw text is encoded once and its references are
+ * decoded in place, without the string of the decoded text and its many pieces in between. Text with
+ * markup (CDATA, comments) and references to surrogates take leafText's way.
+ */
+export function leafBytes(text: string, element: XmlElement): Uint8Array {
+  if (element.children.length > 0) throw new XmlReadError(`<${element.name}> holds elements where text was expected`, element.start);
+  const raw = text.slice(element.contentStart, element.contentEnd);
+  if (raw.includes('<')) return ENCODER.encode(leafText(text, element));
+  const bytes = ENCODER.encode(raw);
+  let read = bytes.indexOf(0x26);
+  if (read === -1) return bytes;
+  let write = read;
+  while (read < bytes.length) {
+    const c = bytes[read]!;
+    if (c !== 0x26) {
+      bytes[write++] = c;
+      read++;
+      continue;
+    }
+    // As decodeEntities: a reference runs from '&' to the next ';'; without one the rest stays as it is.
+    const semicolon = bytes.indexOf(0x3b, read + 1);
+    if (semicolon === -1) {
+      bytes.copyWithin(write, read);
+      write += bytes.length - read;
+      break;
+    }
+    const code = predefinedByte(bytes, read + 1, semicolon) ?? referenceCodePoint(bytes, read + 1, semicolon, element.contentStart);
+    // A surrogate may pair with its neighbour in the text, which only the string can tell.
+    if (code >= 0xd800 && code <= 0xdfff) return ENCODER.encode(leafText(text, element));
+    write = putUtf8(bytes, write, code);
+    read = semicolon + 1;
+  }
+  return bytes.slice(0, write);
+}
+
+/** The byte lt, gt, amp, quot or apos between `from` and `to` stands for, else undefined. */
+function predefinedByte(bytes: Uint8Array, from: number, to: number): number | undefined {
+  const at = (i: number, c: number) => bytes[from + i] === c;
+  switch (to - from) {
+    case 2:
+      if (!at(1, 0x74)) return undefined;
+      return at(0, 0x6c) ? 0x3c : at(0, 0x67) ? 0x3e : undefined;
+    case 3:
+      return at(0, 0x61) && at(1, 0x6d) && at(2, 0x70) ? 0x26 : undefined;
+    case 4:
+      if (at(0, 0x71) && at(1, 0x75) && at(2, 0x6f) && at(3, 0x74)) return 0x22;
+      return at(0, 0x61) && at(1, 0x70) && at(2, 0x6f) && at(3, 0x73) ? 0x27 : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Any other reference, read (and refused) as decodeEntities does. */
+function referenceCodePoint(bytes: Uint8Array, from: number, to: number, offset: number): number {
+  const ref = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
+  return referenceText(ref, offset).codePointAt(0)!;
+}
+
+/** Writes a code point as UTF-8 at `at`; answers where the next byte goes. */
+function putUtf8(bytes: Uint8Array, at: number, code: number): number {
+  if (code < 0x80) {
+    bytes[at] = code;
+    return at + 1;
+  }
+  if (code < 0x800) {
+    bytes[at] = 0xc0 | (code >> 6);
+    bytes[at + 1] = 0x80 | (code & 0x3f);
+    return at + 2;
+  }
+  if (code < 0x10000) {
+    bytes[at] = 0xe0 | (code >> 12);
+    bytes[at + 1] = 0x80 | ((code >> 6) & 0x3f);
+    bytes[at + 2] = 0x80 | (code & 0x3f);
+    return at + 3;
+  }
+  bytes[at] = 0xf0 | (code >> 18);
+  bytes[at + 1] = 0x80 | ((code >> 12) & 0x3f);
+  bytes[at + 2] = 0x80 | ((code >> 6) & 0x3f);
+  bytes[at + 3] = 0x80 | (code & 0x3f);
+  return at + 4;
+}
+
 function splitName(name: string): [string | undefined, string] {
   const colon = name.indexOf(':');
   return colon < 0 ? [undefined, name] : [name.slice(0, colon), name.slice(colon + 1)];
@@ -274,13 +360,18 @@ function referenceValue(raw: string, amp: number, semicolon: number, offset: num
       if (raw.startsWith('apos', amp + 1)) return "'";
       break;
   }
-  const ref = raw.slice(amp + 1, semicolon);
+  return referenceText(raw.slice(amp + 1, semicolon), offset);
+}
+
+/** The text of the reference named `ref` (what stands between '&' and ';'). */
+function referenceText(ref: string, offset: number): string {
   if (ref.startsWith('#')) {
     const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
     if (!Number.isInteger(code) || code < 1 || code > 0x10ffff) throw new XmlReadError(`bad character reference &${ref};`, offset);
     return String.fromCodePoint(code);
   }
-  const value = PREDEFINED[ref];
+  // Own keys only: `&constructor;` must not find Object.prototype's.
+  const value = Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
   if (value === undefined) throw new XmlReadError(`unknown entity &${ref};`, offset);
   return value;
 }
