@@ -288,14 +288,15 @@ class XmlScanner {
 
     const parent = this.stack[this.stack.length - 1];
     const scope = this.declareNamespaces(parent?.scope ?? BASE_SCOPE, attributes);
-    const element = this.resolveName(name, scope, start, true);
+    // Only the root's name is taken apart; every other one is only checked.
+    const rootParts = this.root ? this.checkPrefix(name, scope, start) : this.resolveName(name, scope, start, true);
     this.checkAttributeNames(attributes, scope);
-    if (!this.root) {
+    if (rootParts) {
       const namespaces: Record<string, string> = {};
       for (const [prefix, uri] of scope) if (prefix !== 'xml' && uri !== '') namespaces[prefix] = uri;
-      this.root = { rootName: name, rootLocalName: element.localName, namespaces };
-      if (element.prefix !== undefined) this.root.rootPrefix = element.prefix;
-      if (element.namespace !== undefined) this.root.rootNamespace = element.namespace;
+      this.root = { rootName: name, rootLocalName: rootParts.localName, namespaces };
+      if (rootParts.prefix !== undefined) this.root.rootPrefix = rootParts.prefix;
+      if (rootParts.namespace !== undefined) this.root.rootNamespace = rootParts.namespace;
     }
     if (!selfClosing) this.stack.push({ name, scope });
     this.sink?.startElement(name, attributes, selfClosing);
@@ -323,7 +324,8 @@ class XmlScanner {
   private checkAttributeNames(attributes: ReadonlyArray<{ name: string; at: number }>, scope: Scope): void {
     let expanded: Set<string> | undefined;
     for (const { name, at } of attributes) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      // An attribute without a prefix has no namespace to check or to clash in.
+      if (!name.includes(':') || name.startsWith('xmlns:')) continue;
       const { prefix, localName, namespace } = this.resolveName(name, scope, at, false);
       if (prefix === undefined) continue;
       // Two prefixes for one namespace must not smuggle in the same attribute twice.
@@ -340,13 +342,18 @@ class XmlScanner {
       const defaultNamespace = isElement ? scope.get('') : undefined;
       return defaultNamespace ? { localName: name, namespace: defaultNamespace } : { localName: name };
     }
-    if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) !== -1) {
-      this.fail(`'${name}' is not a valid qualified name`, at);
-    }
+    this.checkPrefix(name, scope, at);
     const prefix = name.slice(0, colon);
-    const namespace = scope.get(prefix);
-    if (namespace === undefined) this.fail(`namespace prefix '${prefix}' of '${name}' is not declared`, at);
-    return { prefix, localName: name.slice(colon + 1), namespace };
+    return { prefix, localName: name.slice(colon + 1), namespace: scope.get(prefix)! };
+  }
+
+  /** A qualified name is well-formed and its prefix declared. */
+  private checkPrefix(name: string, scope: Scope, at: number): undefined {
+    const colon = name.indexOf(':');
+    if (colon === -1) return;
+    if (colon === 0 || colon === name.length - 1 || name.indexOf(':', colon + 1) !== -1) this.fail(`'${name}' is not a valid qualified name`, at);
+    const prefix = name.slice(0, colon);
+    if (!scope.has(prefix)) this.fail(`namespace prefix '${prefix}' of '${name}' is not declared`, at);
   }
 
   private checkReservedName(name: string, at: number): void {

@@ -74,6 +74,8 @@ describe('XsdSchemaValidator', () => {
       ['an external entity (XXE)', '<?xml version="1.0"?>\n<!DOCTYPE Invoice [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<Invoice>&x;</Invoice>'],
       ['an external DTD', '<!DOCTYPE Invoice SYSTEM "http://example.org/evil.dtd"><Invoice/>'],
       ['a DOCTYPE after a comment', '<?xml version="1.0"?><!-- hallo --><!doctype Invoice><Invoice/>'],
+      ['a DOCTYPE after 2 KiB of prolog', `<?xml version="1.0"?>${' '.repeat(1000)}<!--${'x'.repeat(1000)}--><!DOCTYPE Invoice SYSTEM "evil.dtd"><Invoice/>`],
+      ['a DOCTYPE cut by the first look', `${' '.repeat(1020)}<!DOCTYPE Invoice SYSTEM "evil.dtd"><Invoice/>`],
       [
         'billion laughs',
         '<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;&c;</l>',

@@ -46,7 +46,7 @@ export function parseUntrustedXml(lib: Libxml2Module, input: Uint8Array | string
   const bytes = typeof input === 'string' ? undefined : asUtf8(input);
   const utf8 = bytes ?? Buffer.from(decodeXmlInput(input).text, 'utf8');
   // Refused before libxml2 reads the DTD at all; the check after parsing catches what this look misses.
-  if (prologHasDoctype(Buffer.from(utf8.buffer, utf8.byteOffset, Math.min(PROLOG_WINDOW, utf8.byteLength)).toString('latin1'))) throw doctypeRefusal();
+  if (prologHasDoctype(utf8)) throw doctypeRefusal();
   let document: Libxml2Document;
   try {
     // The encoding is given, so a declaration naming another one cannot make libxml2 re-read the UTF-8 bytes.
@@ -68,22 +68,33 @@ function doctypeRefusal() {
 
 /** How far into the input the prolog is looked at for a DOCTYPE (comments before the root can be long). */
 const PROLOG_WINDOW = 64 * 1024;
+/** Where the look starts: most prologs end within it, and only the part looked at is turned into text. */
+const PROLOG_HEAD = 1024;
 
 /** Whether the prolog (declaration, comments, processing instructions, blanks) holds a DOCTYPE. */
-function prologHasDoctype(head: string): boolean {
+function prologHasDoctype(utf8: Uint8Array): boolean {
+  const text = (length: number) => Buffer.from(utf8.buffer, utf8.byteOffset, Math.min(length, utf8.byteLength)).toString('latin1');
+  const seen = prologLook(text(PROLOG_HEAD));
+  return seen === 'more' && utf8.byteLength > PROLOG_HEAD ? prologLook(text(PROLOG_WINDOW)) === 'doctype' : seen === 'doctype';
+}
+
+/** What the start of a document shows: a DOCTYPE, something else after the prolog, or a prolog running past `head`. */
+function prologLook(head: string): 'doctype' | 'none' | 'more' {
   let i = 0;
   for (;;) {
     while (i < head.length && ' \t\r\n'.includes(head[i]!)) i++;
     if (head.startsWith('<?', i)) {
       const end = head.indexOf('?>', i + 2);
-      if (end === -1) return false;
+      if (end === -1) return 'more';
       i = end + 2;
     } else if (head.startsWith('<!--', i)) {
       const end = head.indexOf('-->', i + 4);
-      if (end === -1) return false;
+      if (end === -1) return 'more';
       i = end + 3;
+    } else if (head.length - i < 9) {
+      return '<!DOCTYPE'.startsWith(head.slice(i).toUpperCase()) ? 'more' : 'none';
     } else {
-      return head.slice(i, i + 9).toUpperCase() === '<!DOCTYPE';
+      return head.slice(i, i + 9).toUpperCase() === '<!DOCTYPE' ? 'doctype' : 'none';
     }
   }
 }
