@@ -246,8 +246,9 @@ export function leafBytes(text: string, element: XmlElement): Uint8Array {
   const bytes = ENCODER.encode(raw);
   let read = bytes.indexOf(0x26);
   if (read === -1) return bytes;
+  const length = bytes.length;
   let write = read;
-  while (read < bytes.length) {
+  while (read < length) {
     const c = bytes[read]!;
     if (c !== 0x26) {
       bytes[write++] = c;
@@ -255,10 +256,11 @@ export function leafBytes(text: string, element: XmlElement): Uint8Array {
       continue;
     }
     // As decodeEntities: a reference runs from '&' to the next ';'; without one the rest stays as it is.
-    const semicolon = bytes.indexOf(0x3b, read + 1);
-    if (semicolon === -1) {
+    let semicolon = read + 1;
+    while (semicolon < length && bytes[semicolon] !== 0x3b) semicolon++;
+    if (semicolon === length) {
       bytes.copyWithin(write, read);
-      write += bytes.length - read;
+      write += length - read;
       break;
     }
     const code = predefinedByte(bytes, read + 1, semicolon) ?? referenceCodePoint(bytes, read + 1, semicolon, element.contentStart);
@@ -272,16 +274,18 @@ export function leafBytes(text: string, element: XmlElement): Uint8Array {
 
 /** The byte lt, gt, amp, quot or apos between `from` and `to` stands for, else undefined. */
 function predefinedByte(bytes: Uint8Array, from: number, to: number): number | undefined {
-  const at = (i: number, c: number) => bytes[from + i] === c;
+  const c0 = bytes[from];
+  const c1 = bytes[from + 1];
   switch (to - from) {
     case 2:
-      if (!at(1, 0x74)) return undefined;
-      return at(0, 0x6c) ? 0x3c : at(0, 0x67) ? 0x3e : undefined;
+      if (c1 !== 0x74) return undefined;
+      return c0 === 0x6c ? 0x3c : c0 === 0x67 ? 0x3e : undefined;
     case 3:
-      return at(0, 0x61) && at(1, 0x6d) && at(2, 0x70) ? 0x26 : undefined;
+      return c0 === 0x61 && c1 === 0x6d && bytes[from + 2] === 0x70 ? 0x26 : undefined;
     case 4:
-      if (at(0, 0x71) && at(1, 0x75) && at(2, 0x6f) && at(3, 0x74)) return 0x22;
-      return at(0, 0x61) && at(1, 0x70) && at(2, 0x6f) && at(3, 0x73) ? 0x27 : undefined;
+      if (bytes[from + 2] !== 0x6f) return undefined;
+      if (c0 === 0x71 && c1 === 0x75 && bytes[from + 3] === 0x74) return 0x22;
+      return c0 === 0x61 && c1 === 0x70 && bytes[from + 3] === 0x73 ? 0x27 : undefined;
     default:
       return undefined;
   }
