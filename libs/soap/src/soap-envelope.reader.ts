@@ -136,7 +136,7 @@ export interface EnvelopeDocumentReadInput extends EnvelopeReadInput {
 export async function readEnvelopeWithDocument(input: EnvelopeDocumentReadInput): Promise<EnvelopeReading> {
   const request = input.document;
   const { reading, accepted } = read(input, request);
-  if ('refusal' in reading || reading.operation !== request.operation || !reading.args) return reading;
+  if (!accepted || 'refusal' in reading || reading.operation !== request.operation || !reading.args) return reading;
   const args = reading.args;
   // The document's text came as its UTF-8 bytes (own ones, never a pooled Buffer's: they cross a thread).
   const body = args[request.argument];
@@ -144,8 +144,8 @@ export async function readEnvelopeWithDocument(input: EnvelopeDocumentReadInput)
   const selector = soapText(args[request.selector]);
   if (selector === undefined || !Object.hasOwn(request.options, selector) || request.unlessGiven?.some((name) => Object.hasOwn(args, name))) {
     // Not read here: the handler gets the text, as readEnvelope gives it.
-    const element = accepted!.element.children.find((child) => child.local === request.argument)!;
-    args[request.argument] = leafText(accepted!.source, element);
+    const element = accepted.element.children.find((child) => child.local === request.argument)!;
+    args[request.argument] = leafText(accepted.source, element);
     return reading;
   }
   const document: EnvelopeDocument = { selector, body };
