@@ -33,7 +33,7 @@ describe('deriveDocumentId', () => {
 });
 
 describe('DocumentStore (real Redis)', () => {
-  // The connection as the application makes it.
+  // The connection as the application makes it (auto-pipelined).
   const redis = new Redis(documentsRedisOptions(REDIS_URL));
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   const store = new DocumentStore(redis, { prefix, ttlSeconds: 60 });
@@ -70,10 +70,13 @@ describe('DocumentStore (real Redis)', () => {
     expect(await second.create(doc(randomUUID()), Buffer.from('y'), '')).toEqual({ created: true });
   });
 
-  it('gives documents created in one turn each its own outcome, in order', async () => {
+  it('sends the documents created in one turn in one write, each with its own outcome, in order', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const creates = [store.create(doc(a), Buffer.from('eins'), 'eins'), store.create(doc(b), Buffer.from('zwei')), store.create(doc(a, { sha256: 'other' }), Buffer.from('x'))];
+    // Queued on the client until this turn of the event loop is over, then sent together.
+    expect(await new Promise((resolve) => setImmediate(() => resolve(redis.autoPipelineQueueSize)))).toBe(3);
     expect(await Promise.all(creates)).toEqual([{ created: true }, { created: true }, { created: false, existing: expect.objectContaining({ id: a, sha256: 'abc' }) }]);
+    expect(redis.autoPipelineQueueSize).toBe(0);
     expect(String(await store.getBody(a))).toBe('eins');
     expect(String(await store.getBody(b))).toBe('zwei');
   });
