@@ -263,10 +263,15 @@ export function leafBytes(text: string, element: XmlElement): Uint8Array {
       write += length - read;
       break;
     }
-    const code = predefinedByte(bytes, read + 1, semicolon) ?? referenceCodePoint(bytes, read + 1, semicolon, element.contentStart);
-    // A surrogate may pair with its neighbour in the text, which only the string can tell.
-    if (code >= 0xd800 && code <= 0xdfff) return ENCODER.encode(leafText(text, element));
-    write = putUtf8(bytes, write, code);
+    const byte = predefinedByte(bytes, read + 1, semicolon);
+    if (byte !== undefined) bytes[write++] = byte;
+    else {
+      // Any other reference is read (and refused) as decodeEntities does; its character is never longer than it.
+      const char = referenceText(Buffer.from(bytes.buffer, bytes.byteOffset + read + 1, semicolon - read - 1).toString('utf8'), element.contentStart);
+      // A surrogate may pair with its neighbour in the text, which only the string can tell.
+      if (char.length === 1 && (char.charCodeAt(0) & 0xf800) === 0xd800) return ENCODER.encode(leafText(text, element));
+      write += ENCODER.encodeInto(char, bytes.subarray(write)).written;
+    }
     read = semicolon + 1;
   }
   return bytes.slice(0, write);
@@ -289,36 +294,6 @@ function predefinedByte(bytes: Uint8Array, from: number, to: number): number | u
     default:
       return undefined;
   }
-}
-
-/** Any other reference, read (and refused) as decodeEntities does. */
-function referenceCodePoint(bytes: Uint8Array, from: number, to: number, offset: number): number {
-  const ref = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
-  return referenceText(ref, offset).codePointAt(0)!;
-}
-
-/** Writes a code point as UTF-8 at `at`; answers where the next byte goes. */
-function putUtf8(bytes: Uint8Array, at: number, code: number): number {
-  if (code < 0x80) {
-    bytes[at] = code;
-    return at + 1;
-  }
-  if (code < 0x800) {
-    bytes[at] = 0xc0 | (code >> 6);
-    bytes[at + 1] = 0x80 | (code & 0x3f);
-    return at + 2;
-  }
-  if (code < 0x10000) {
-    bytes[at] = 0xe0 | (code >> 12);
-    bytes[at + 1] = 0x80 | ((code >> 6) & 0x3f);
-    bytes[at + 2] = 0x80 | (code & 0x3f);
-    return at + 3;
-  }
-  bytes[at] = 0xf0 | (code >> 18);
-  bytes[at + 1] = 0x80 | ((code >> 12) & 0x3f);
-  bytes[at + 2] = 0x80 | ((code >> 6) & 0x3f);
-  bytes[at + 3] = 0x80 | (code & 0x3f);
-  return at + 4;
 }
 
 function splitName(name: string): [string | undefined, string] {
